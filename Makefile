@@ -1,0 +1,41 @@
+# Set-up and everyday commands. `make run` and `make test` each do all the set-up they need.
+VENV ?= .venv
+PYTHON ?= python3
+FLASK = FLASK_APP=wsgi.py $(VENV)/bin/flask
+BUILD = survey_app/static/build
+
+.PHONY: run setup test lint assets bench clean
+
+run: setup
+	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
+
+setup: $(VENV)/.installed assets
+	$(FLASK) setup
+
+test: $(VENV)/.installed assets
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+assets: $(BUILD)/app.css
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BUILD)/app.css: node_modules/.installed survey_app/static/src/app.scss
+	mkdir -p $(BUILD)
+	npm run --silent build
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(BUILD)/
+	rm -rf $(BUILD)/assets && cp -r node_modules/govuk-frontend/dist/govuk/assets $(BUILD)/assets
+
+clean:
+	rm -rf $(VENV) node_modules $(BUILD) .pytest_cache

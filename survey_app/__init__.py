@@ -1,0 +1,73 @@
+"""SaferMK Survey: the residents' perception-of-crime survey and its reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from .config import load_settings
+from .extensions import db, migrate
+
+
+def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, static_folder="static", static_url_path="/static")
+    _configure(app, config_overrides)
+    _register_extensions(app)
+    _register_templates(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _configure(app: Flask, config_overrides: Mapping[str, Any] | None) -> None:
+    app.config.from_mapping(load_settings())
+    if config_overrides:
+        app.config.from_mapping(config_overrides)
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(days=app.config["RESUME_DAYS"])
+    app.config["TESTING"] = app.config.get("TESTING", app.config["SAFERMK_ENV"] == "test")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    with app.app_context():
+        from .database import configure_engine
+
+        configure_engine(db.engine)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .errors import register_error_handlers
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,134 @@
+"""Settings from environment variables, parsed and checked once at start-up.
+
+A bad value stops the app with one clear line rather than failing on the first request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEVELOPMENT_ENVIRONMENTS = {"development", "test"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    description: str
+
+
+# The README's settings table is written from this list, so the two never drift apart.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SAFERMK_ENV", "development", "`development`, `test` or `production`."),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Signs the session cookie. Required in production; development makes a random one.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///instance/safermk.sqlite3",
+        "SQLAlchemy URL, e.g. `postgresql+psycopg://user@host/db`. Relative SQLite paths are "
+        "under the project folder.",
+    ),
+    Setting("DATABASE_POOL_SIZE", "5", "PostgreSQL connections kept open per worker."),
+    Setting("RESUME_DAYS", "7", "Days an unfinished survey can be resumed in the same browser."),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        "auto",
+        "`true` when served over HTTPS (production default), `false` otherwise.",
+    ),
+    Setting("SAFERMK_CONTACT_EMAIL", "safermk@milton-keynes.gov.uk", "Shown on public pages."),
+)
+
+
+def _env(name: str, environ: dict[str, str]) -> str | None:
+    setting = next(s for s in SETTINGS if s.name == name)
+    value = environ.get(name)
+    return value if value not in (None, "") else setting.default
+
+
+def _positive_int(name: str, environ: dict[str, str]) -> int:
+    raw = _env(name, environ)
+    try:
+        value = int(raw or "")
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ConfigError(f"{name} must be 1 or more, not {value}")
+    return value
+
+
+def _database_url(environ: dict[str, str], project_root: Path) -> str:
+    raw = _env("DATABASE_URL", environ) or ""
+    # Heroku-style URLs name the old driver; psycopg 3 is the one installed.
+    if raw.startswith("postgres://"):
+        raw = "postgresql+psycopg://" + raw[len("postgres://") :]
+    elif raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL is not a database URL: {raw!r}") from None
+    backend = url.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise ConfigError(f"DATABASE_URL must be SQLite or PostgreSQL, not {backend!r}")
+    if backend == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database)
+        if not path.is_absolute():
+            path = project_root / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = url.set(database=str(path))
+    return url.render_as_string(hide_password=False)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Return Flask config values from the environment, or raise ConfigError."""
+    environ = dict(os.environ if environ is None else environ)
+    project_root = Path(__file__).resolve().parent.parent
+    env_name = (_env("SAFERMK_ENV", environ) or "").lower()
+    if env_name not in DEVELOPMENT_ENVIRONMENTS | {"production"}:
+        raise ConfigError(f"SAFERMK_ENV must be development, test or production, not {env_name!r}")
+
+    secret_key = _env("SECRET_KEY", environ)
+    if secret_key is None:
+        if env_name == "production":
+            raise ConfigError("SECRET_KEY must be set in production (a long random string)")
+        secret_key = secrets.token_hex(32)
+    elif env_name == "production" and len(secret_key) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+
+    secure_raw = (_env("SESSION_COOKIE_SECURE", environ) or "auto").lower()
+    if secure_raw not in {"auto", "true", "false"}:
+        raise ConfigError(f"SESSION_COOKIE_SECURE must be auto, true or false, not {secure_raw!r}")
+    secure = env_name == "production" if secure_raw == "auto" else secure_raw == "true"
+
+    database_url = _database_url(environ, project_root)
+    engine_options: dict[str, object] = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        engine_options["pool_size"] = _positive_int("DATABASE_POOL_SIZE", environ)
+
+    return {
+        "SAFERMK_ENV": env_name,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "RESUME_DAYS": _positive_int("RESUME_DAYS", environ),
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SAFERMK_CONTACT_EMAIL": _env("SAFERMK_CONTACT_EMAIL", environ),
+        # Survey pages carry free text of up to 2,000 characters; nothing needs more than this.
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,290 @@
+"""Synthetic responses for demonstrations, training and benchmarks.
+
+The sample is deliberately uneven against the census, the way online surveys usually are: too few
+16-24s, Black residents and LGB+ residents, too many 55-74s. Partner channels tilt towards the
+groups they serve, and answers differ by group, so reports have something real to find.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, insert, select
+
+from .extensions import db
+from .models import Channel, Response, Survey
+from .questionnaire.derive import derive_dimensions
+from .responses import open_survey, questionnaire_for
+
+AGE_BANDS = [(16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 95)]
+# Census shares are about 12, 18, 20, 18, 14, 10, 7 per cent; the demo sample is skewed.
+AGE_WEIGHTS = [0.04, 0.12, 0.16, 0.18, 0.24, 0.18, 0.08]
+ETHNIC_GROUPS = ["white", "mixed", "asian", "black", "other", "prefer_not_to_say"]
+ETHNIC_WEIGHTS = [0.84, 0.025, 0.08, 0.025, 0.015, 0.015]  # census: black 8.7%
+ORIENTATIONS = ["straight", "gay_lesbian", "bisexual", "other", "prefer_not_to_say"]
+ORIENTATION_WEIGHTS = [0.905, 0.006, 0.004, 0.002, 0.083]  # census LGB+ about 3%
+HOUSING = [
+    "owns_outright",
+    "owns_mortgage",
+    "social_rented",
+    "private_rented",
+    "other",
+    "prefer_not_to_say",
+]
+HOUSING_WEIGHTS = [0.30, 0.38, 0.12, 0.15, 0.02, 0.03]
+WARDS = [
+    "bletchley_east",
+    "bletchley_park",
+    "bletchley_west",
+    "bradwell",
+    "broughton",
+    "campbell_park_and_old_woughton",
+    "central_milton_keynes",
+    "danesborough_and_walton",
+    "loughton_and_shenley",
+    "monkston",
+    "newport_pagnell_north_and_hanslope",
+    "newport_pagnell_south",
+    "olney",
+    "shenley_brook_end",
+    "stantonbury",
+    "stony_stratford",
+    "tattenhoe",
+    "wolverton",
+    "woughton_and_fishermead",
+]
+# How many responses each channel brings, relative to the others; dormant ones bring none.
+CHANNEL_WEIGHTS = {
+    "mk-council": 18,
+    "council-comms": 10,
+    "safermk": 6,
+    "community-action-mk": 4,
+    "thames-valley-police": 14,
+    "onemk-citizen": 8,
+    "facebook": 22,
+    "housing-associations": 5,
+    "age-uk": 5,
+    "mk-college": 2,
+    "schools": 3,
+    "lgbt-groups": 1,
+    "parish-councils": 2,
+}
+SAFE_SCALE = ["very_safe", "fairly_safe", "a_bit_unsafe", "very_unsafe"]
+ASB_SCALE = [
+    "very_big_problem",
+    "fairly_big_problem",
+    "not_a_very_big_problem",
+    "not_a_problem_at_all",
+]
+PRIORITIES = [
+    "reducing_violence",
+    "tackling_drugs_and_substance_misuse",
+    "anti_social_behaviour",
+    "reducing_fear_of_crime_and_building_community_confidence",
+    "domestic_and_sexual_abuse",
+    "gangs_and_organised_crime",
+    "road_safety",
+    "online_crime_and_scams",
+    "reducing_reoffending",
+]
+BATCH = 5_000
+
+
+class DemoError(RuntimeError):
+    """Demo data cannot be added; the message says why."""
+
+
+def _pick(rng: np.random.Generator, options: list[str], weights: list[float]) -> str:
+    p = np.asarray(weights, dtype=float)
+    return options[int(rng.choice(len(options), p=p / p.sum()))]
+
+
+def _demographics(rng: np.random.Generator, channel: str | None) -> dict[str, Any]:
+    age_weights = list(AGE_WEIGHTS)
+    ethnic_weights, orientation_weights = list(ETHNIC_WEIGHTS), list(ORIENTATION_WEIGHTS)
+    housing_weights = list(HOUSING_WEIGHTS)
+    if channel == "age-uk":
+        age_weights = [0, 0, 0.02, 0.05, 0.18, 0.4, 0.35]
+    elif channel in ("mk-college", "schools"):
+        age_weights = (
+            [0.55, 0.15, 0.15, 0.1, 0.05, 0, 0]
+            if channel == "mk-college"
+            else [0.02, 0.2, 0.45, 0.28, 0.05, 0, 0]
+        )
+        ethnic_weights = [0.62, 0.05, 0.14, 0.15, 0.03, 0.01]
+    elif channel == "lgbt-groups":
+        orientation_weights = [0.3, 0.35, 0.25, 0.08, 0.02]
+        age_weights = [0.3, 0.3, 0.15, 0.1, 0.1, 0.05, 0]
+    elif channel == "housing-associations":
+        housing_weights = [0.03, 0.05, 0.82, 0.06, 0.02, 0.02]
+        ethnic_weights = [0.66, 0.04, 0.1, 0.16, 0.03, 0.01]
+    elif channel == "facebook":
+        age_weights = [0.08, 0.2, 0.24, 0.2, 0.16, 0.09, 0.03]
+    band = AGE_BANDS[int(rng.choice(len(AGE_BANDS), p=np.divide(age_weights, sum(age_weights))))]
+    age = int(rng.integers(band[0], band[1] + 1))
+    answers: dict[str, Any] = {
+        "age": age,
+        "sex": _pick(rng, ["female", "male", "prefer_not_to_say"], [0.56, 0.42, 0.02]),
+        "ethnic_group": _pick(rng, ETHNIC_GROUPS, ethnic_weights),
+        "sexual_orientation": _pick(rng, ORIENTATIONS, orientation_weights),
+        "long_term_condition": _pick(
+            rng, ["yes", "no", "prefer_not_to_say"], [0.2 + age / 300, 0.75 - age / 300, 0.05]
+        ),
+        "parent_carer": _pick(rng, ["yes", "no"], [0.45 if 25 <= age < 55 else 0.08, 0.55]),
+        "housing": _pick(rng, HOUSING, housing_weights),
+        "student": "yes" if age < 23 and rng.random() < 0.6 else "no",
+        "ward": WARDS[int(rng.integers(len(WARDS)))],
+    }
+    if answers["long_term_condition"] == "yes":
+        answers["condition_reduces_ability"] = _pick(
+            rng, ["a_lot", "a_little", "not_at_all"], [0.3, 0.45, 0.25]
+        )
+    return answers
+
+
+def _opinions(rng: np.random.Generator, person: dict[str, Any]) -> dict[str, Any]:
+    # Feeling unsafe after dark rises with age, for women, disabled people and social renters.
+    unsafe = 0.25 + (0.1 if person["sex"] == "female" else 0) + (person["age"] - 40) / 300
+    unsafe += 0.12 if person.get("condition_reduces_ability") in ("a_lot", "a_little") else 0
+    unsafe += 0.1 if person["housing"] == "social_rented" else 0
+    unsafe = min(max(unsafe, 0.05), 0.9)
+    after_dark = _pick(
+        rng, SAFE_SCALE, [(1 - unsafe) * 0.35, (1 - unsafe) * 0.65, unsafe * 0.6, unsafe * 0.4]
+    )
+    asb_level = 0.35 + (0.2 if person["housing"] == "social_rented" else 0)
+    asb_weights = [asb_level * 0.4, asb_level * 0.6, (1 - asb_level) * 0.6, (1 - asb_level) * 0.4]
+    answers: dict[str, Any] = {
+        "safe_after_dark": after_dark,
+        "safe_during_day": _pick(rng, SAFE_SCALE, [0.55, 0.35, 0.07, 0.03]),
+        "crime_trend": _pick(
+            rng,
+            [
+                "a_lot_more",
+                "a_little_more",
+                "about_the_same",
+                "a_little_less",
+                "a_lot_less",
+                "dont_know",
+            ],
+            [0.2, 0.3, 0.3, 0.05, 0.02, 0.13],
+        ),
+        "police_council_dealing": _pick(
+            rng,
+            [
+                "strongly_agree",
+                "tend_to_agree",
+                "neither_agree_nor_disagree",
+                "tend_to_disagree",
+                "strongly_disagree",
+                "dont_know",
+            ],
+            [0.08, 0.4 - (0.15 if person["ethnic_group"] == "black" else 0), 0.2, 0.15, 0.1, 0.07],
+        ),
+        "victim": _pick(
+            rng,
+            ["yes", "no", "prefer_not_to_say"],
+            [0.25 if person["age"] < 35 else 0.14, 0.8, 0.03],
+        ),
+        "priorities": sorted(
+            rng.choice(PRIORITIES, size=int(rng.integers(1, 4)), replace=False).tolist(),
+            key=PRIORITIES.index,
+        ),
+        "how_heard": "other",
+    }
+    for item in (
+        "worry_burglary",
+        "worry_mugging",
+        "worry_attack",
+        "worry_car_crime",
+        "worry_fraud",
+    ):
+        answers[item] = _pick(
+            rng,
+            ["very_worried", "fairly_worried", "not_very_worried", "not_at_all_worried"],
+            [0.15, 0.35, 0.35, 0.15],
+        )
+    for item in (
+        "asb_noisy_neighbours",
+        "asb_teenagers",
+        "asb_litter",
+        "asb_vandalism",
+        "asb_drugs",
+        "asb_drunk",
+        "asb_abandoned_cars",
+    ):
+        answers[item] = _pick(rng, ASB_SCALE + ["dont_know"], [*asb_weights, 0.04])
+    if answers["victim"] == "yes":
+        answers["reported"] = _pick(rng, ["all", "some", "no"], [0.4, 0.25, 0.35])
+        if answers["reported"] != "all":
+            answers["why_not_reported"] = (
+                ["too_trivial"] if rng.random() < 0.5 else ["police_could_not_do_anything"]
+            )
+    return answers
+
+
+def _rows(
+    count: int, seed: int, survey_id: int, channels: dict[str, int], start: dt.date
+) -> Iterator[dict[str, Any]]:
+    rng = np.random.default_rng(seed)
+    questionnaire = questionnaire_for(db.session.get_one(Survey, survey_id))
+    slugs = [s for s in CHANNEL_WEIGHTS if s in channels] + [None]
+    weights = np.array([CHANNEL_WEIGHTS[s] for s in slugs[:-1]] + [4], dtype=float)
+    picks = rng.choice(len(slugs), size=count, p=weights / weights.sum())
+    days = rng.integers(0, 42, size=count)
+    for index in range(count):
+        slug = slugs[int(picks[index])]
+        person = _demographics(rng, slug)
+        answers = {**_opinions(rng, person), **person}
+        answers = questionnaire.prune(answers)
+        submitted = start + dt.timedelta(days=int(days[index]))
+        row = {
+            "survey_id": survey_id,
+            "token_hash": None,
+            "reference": None,
+            "status": "submitted",
+            "source": "demo",
+            "channel_id": channels.get(slug) if slug else None,
+            "unknown_channel_slug": None,
+            "utm_source": None,
+            "utm_medium": None,
+            "utm_campaign": None,
+            "started_on": submitted,
+            "last_saved_on": submitted,
+            "submitted_on": submitted,
+            "answers": answers,
+            "pages_done": [p.id for p in questionnaire.visible_pages(answers)],
+        }
+        row.update(derive_dimensions(questionnaire, answers))
+        yield row
+
+
+def seed_responses(*, count: int, seed: int = 2026) -> int:
+    survey = open_survey()
+    if survey is None:
+        raise DemoError("No survey is open; run `flask setup` or `flask survey open` first")
+    real = db.session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .where(Response.survey_id == survey.id, Response.source != "demo")
+    )
+    if real:
+        raise DemoError(
+            f"{survey.label} already has {real} real responses; demo data would mix with them. "
+            "Use a separate database for demonstrations."
+        )
+    channels = dict(db.session.execute(select(Channel.slug, Channel.id)).tuples())
+    # Six weeks of fieldwork ending today, so "responses over time" has a shape.
+    start = dt.date.today() - dt.timedelta(days=41)
+    batch: list[dict[str, Any]] = []
+    for row in _rows(count, seed, survey.id, channels, start):
+        batch.append(row)
+        if len(batch) == BATCH:
+            db.session.execute(insert(Response), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(Response), batch)
+    db.session.commit()
+    return count

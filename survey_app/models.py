@@ -1,0 +1,143 @@
+"""Database tables. The schema itself is made only by the Alembic migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+SURVEY_STATUSES = ("open", "closed")
+RESPONSE_STATUSES = ("in_progress", "submitted")
+RESPONSE_SOURCES = ("online", "paper", "demo")
+
+# The census dimensions derived from a response's answers; reports GROUP BY these columns.
+DERIVED_DIMENSIONS = (
+    "age_band",
+    "age_group",
+    "sex",
+    "ethnic_group",
+    "sexual_orientation",
+    "lgb_plus",
+    "disability",
+    "tenure",
+    "parent_under_40",
+    "ward",
+)
+
+
+class Survey(db.Model):
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("slug", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="closed")
+    opened_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+    @property
+    def label(self) -> str:
+        return f"{self.slug} v{self.version}"
+
+
+class Partner(db.Model):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    channels: Mapped[list[Channel]] = relationship(back_populates="partner")
+
+
+class Channel(db.Model):
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_on: Mapped[dt.date] = mapped_column(Date, default=dt.date.today)
+
+    partner: Mapped[Partner] = relationship(back_populates="channels")
+
+
+class Response(db.Model):
+    """One resident's answers. Holds nothing that identifies them: no IP, no user agent, no times.
+
+    `token_hash` is a hash of the random token in the resident's session cookie, so the same
+    browser can resume; the token itself is never stored.
+    """
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        Index("ix_responses_survey_status", "survey_id", "status"),
+        Index("ix_responses_survey_channel", "survey_id", "channel_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reference: Mapped[str | None] = mapped_column(String(12), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    source: Mapped[str] = mapped_column(String(10), default="online")
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"))
+    unknown_channel_slug: Mapped[str | None] = mapped_column(String(60))
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    last_saved_on: Mapped[dt.date] = mapped_column(Date)
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    pages_done: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    age_group: Mapped[str | None] = mapped_column(String(20))
+    sex: Mapped[str | None] = mapped_column(String(20))
+    ethnic_group: Mapped[str | None] = mapped_column(String(20))
+    sexual_orientation: Mapped[str | None] = mapped_column(String(20))
+    lgb_plus: Mapped[str | None] = mapped_column(String(20))
+    disability: Mapped[str | None] = mapped_column(String(20))
+    tenure: Mapped[str | None] = mapped_column(String(20))
+    parent_under_40: Mapped[str | None] = mapped_column(String(20))
+    ward: Mapped[str | None] = mapped_column(String(60))
+
+    survey: Mapped[Survey] = relationship()
+    channel: Mapped[Channel | None] = relationship()
+
+
+class PopulationBenchmark(db.Model):
+    """Census (or other) population counts that the sample is compared with."""
+
+    __tablename__ = "population_benchmarks"
+    __table_args__ = (UniqueConstraint("source", "dimension", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(200))
+    count: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)

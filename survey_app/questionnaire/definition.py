@@ -1,0 +1,206 @@
+"""A questionnaire definition, checked against the JSON Schema, with its routing rules."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+DEFINITIONS_DIR = Path(__file__).with_name("definitions")
+DEFAULT_DEFINITION = DEFINITIONS_DIR / "safermk-perceptions-v1.json"
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+Answers = Mapping[str, Any]
+
+
+class DefinitionError(ValueError):
+    """The definition file is not a usable questionnaire; the message says where."""
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+@dataclass(frozen=True)
+class Question:
+    spec: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.spec["id"]
+
+    @property
+    def type(self) -> str:
+        return self.spec["type"]
+
+    @property
+    def label(self) -> str:
+        return self.spec["label"]
+
+    @property
+    def options(self) -> list[Mapping[str, Any]]:
+        return list(self.spec.get("options", []))
+
+    def option_label(self, value: str) -> str:
+        for option in self.options:
+            if option["value"] == value:
+                return option["label"]
+        return value
+
+    @property
+    def answer_keys(self) -> list[str]:
+        """The keys this question writes into a response's answers."""
+        if self.type == "grid":
+            return [item["id"] for item in self.spec["items"]]
+        keys = [self.id]
+        keys += [o["write_in"]["id"] for o in self.options if "write_in" in o]
+        return keys
+
+
+@dataclass(frozen=True)
+class Page:
+    spec: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.spec["id"]
+
+    @property
+    def title(self) -> str:
+        return self.spec["title"]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [Question(q) for q in self.spec["questions"]]
+
+    @property
+    def answer_keys(self) -> list[str]:
+        return [key for question in self.questions for key in question.answer_keys]
+
+    def is_shown(self, answers: Answers) -> bool:
+        condition = self.spec.get("show_if")
+        if condition is None:
+            return True
+        return answers.get(condition["question"]) in condition["in"]
+
+
+class Questionnaire:
+    """A checked definition: pages in order, and which of them a resident's answers lead to."""
+
+    def __init__(self, definition: Mapping[str, Any]):
+        errors = sorted(_validator().iter_errors(definition), key=lambda e: list(e.path))
+        if errors:
+            first = errors[0]
+            where = "/".join(str(part) for part in first.path) or "the top level"
+            raise DefinitionError(
+                f"Questionnaire definition is invalid at {where}: {first.message}"
+            )
+        self.definition = definition
+        self.pages = [Page(p) for p in definition["pages"]]
+        self._check_references()
+
+    def _check_references(self) -> None:
+        seen_pages: set[str] = set()
+        seen_keys: set[str] = set()
+        for page in self.pages:
+            if page.id in seen_pages:
+                raise DefinitionError(f"Page id {page.id!r} is used twice")
+            seen_pages.add(page.id)
+            condition = page.spec.get("show_if")
+            # Routing may only look back, so one pass in page order settles every page.
+            if condition and condition["question"] not in seen_keys:
+                raise DefinitionError(
+                    f"Page {page.id!r} depends on {condition['question']!r}, "
+                    "which is not asked on an earlier page"
+                )
+            for key in page.answer_keys:
+                if key in seen_keys:
+                    raise DefinitionError(f"Answer id {key!r} is used twice")
+                seen_keys.add(key)
+        for name, rule in self.definition["derived"].items():
+            for field in ("from", "condition", "reduces", "parent", "age"):
+                if field in rule and rule[field] not in seen_keys:
+                    raise DefinitionError(f"Derived {name!r} uses unknown question {rule[field]!r}")
+
+    @property
+    def slug(self) -> str:
+        return self.definition["slug"]
+
+    @property
+    def version(self) -> int:
+        return self.definition["version"]
+
+    @property
+    def title(self) -> str:
+        return self.definition["title"]
+
+    @property
+    def short_title(self) -> str:
+        return self.definition.get("short_title", self.title)
+
+    @property
+    def minimum_age(self) -> int:
+        return self.definition["minimum_age"]
+
+    def page(self, page_id: str) -> Page | None:
+        return next((p for p in self.pages if p.id == page_id), None)
+
+    def question(self, question_id: str) -> Question | None:
+        for page in self.pages:
+            for question in page.questions:
+                if question.id == question_id:
+                    return question
+        return None
+
+    def prune(self, answers: Answers) -> dict[str, Any]:
+        """Drop answers on pages the resident's other answers no longer lead to."""
+        kept: dict[str, Any] = {}
+        for page in self.pages:
+            if page.is_shown(kept):
+                kept.update({k: answers[k] for k in page.answer_keys if k in answers})
+        return kept
+
+    def visible_pages(self, answers: Answers) -> list[Page]:
+        pruned = self.prune(answers)
+        return [page for page in self.pages if page.is_shown(pruned)]
+
+    def next_page(self, page_id: str, answers: Answers) -> Page | None:
+        visible = self.visible_pages(answers)
+        ids = [p.id for p in visible]
+        if page_id not in ids:
+            return None
+        index = ids.index(page_id)
+        return visible[index + 1] if index + 1 < len(visible) else None
+
+    def previous_page(self, page_id: str, answers: Answers) -> Page | None:
+        visible = self.visible_pages(answers)
+        ids = [p.id for p in visible]
+        if page_id not in ids or ids.index(page_id) == 0:
+            return None
+        return visible[ids.index(page_id) - 1]
+
+    def first_unanswered(self, answers: Answers, pages_done: Iterable[str]) -> Page | None:
+        done = set(pages_done)
+        return next((p for p in self.visible_pages(answers) if p.id not in done), None)
+
+    def is_complete(self, answers: Answers, pages_done: Iterable[str]) -> bool:
+        return self.first_unanswered(answers, pages_done) is None
+
+
+def load_definition_file(path: Path | str) -> Questionnaire:
+    path = Path(path)
+    try:
+        definition = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DefinitionError(f"No questionnaire file at {path}") from None
+    except json.JSONDecodeError as error:
+        raise DefinitionError(f"{path} is not valid JSON: {error}") from None
+    return Questionnaire(definition)

@@ -1,0 +1,197 @@
+"""Residents' responses: save after each page, resume, submit exactly once, start again.
+
+Nothing here knows about requests; the public blueprint passes in the session's token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .models import DERIVED_DIMENSIONS, Channel, Response, Survey
+from .questionnaire import Page, Questionnaire
+from .questionnaire.derive import derive_dimensions
+
+# No 0/O or 1/I/L: references are read aloud over the phone.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+@dataclass(frozen=True)
+class ChannelVisit:
+    """What a channel link recorded before the resident's first page."""
+
+    slug: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+
+    @classmethod
+    def from_session(cls, data: Mapping[str, Any] | None) -> ChannelVisit:
+        data = data or {}
+        return cls(**{k: data.get(k) for k in ("slug", "utm_source", "utm_medium", "utm_campaign")})
+
+
+_questionnaires: dict[int, Questionnaire] = {}
+
+
+def questionnaire_for(survey: Survey) -> Questionnaire:
+    # Definitions never change once loaded (a change is a new version), so cache by survey id.
+    if survey.id not in _questionnaires:
+        _questionnaires[survey.id] = Questionnaire(survey.definition)
+    return _questionnaires[survey.id]
+
+
+def open_survey() -> Survey | None:
+    """The survey residents are answering now: the newest open one."""
+    return db.session.scalars(
+        select(Survey).where(Survey.status == "open").order_by(Survey.id.desc()).limit(1)
+    ).first()
+
+
+def find_response(token: str | None) -> Response | None:
+    if not token:
+        return None
+    return db.session.scalars(
+        select(Response).where(Response.token_hash == token_hash(token))
+    ).first()
+
+
+def resumable(response: Response | None, resume_days: int) -> Response | None:
+    """The resident's unfinished response, if it is recent enough to pick up again."""
+    if response is None or response.status != "in_progress":
+        return response
+    if (today() - response.last_saved_on).days > resume_days:
+        return None
+    return response
+
+
+def _apply_channel(response: Response, visit: ChannelVisit) -> None:
+    response.utm_source, response.utm_medium = visit.utm_source, visit.utm_medium
+    response.utm_campaign = visit.utm_campaign
+    if not visit.slug:
+        return
+    channel = db.session.scalars(select(Channel).where(Channel.slug == visit.slug)).first()
+    if channel is None:
+        response.unknown_channel_slug = visit.slug
+    else:
+        response.channel_id = channel.id
+
+
+def _set_answers(response: Response, questionnaire: Questionnaire, answers: dict[str, Any]) -> None:
+    response.answers = questionnaire.prune(answers)
+    for name, value in derive_dimensions(questionnaire, response.answers).items():
+        if name in DERIVED_DIMENSIONS:
+            setattr(response, name, value)
+
+
+def save_page(
+    *,
+    survey: Survey,
+    token: str,
+    page: Page,
+    page_answers: dict[str, Any],
+    visit: ChannelVisit,
+    source: str = "online",
+) -> Response:
+    """Store one page's answers, creating the response on the resident's first page.
+
+    Raises SQLAlchemyError if the database fails; the caller keeps the answers on screen.
+    """
+    questionnaire = questionnaire_for(survey)
+    response = find_response(token)
+    if response is None or response.status != "in_progress" or response.survey_id != survey.id:
+        response = Response(
+            survey_id=survey.id,
+            token_hash=token_hash(token),
+            status="in_progress",
+            source=source,
+            started_on=today(),
+            last_saved_on=today(),
+            answers={},
+            pages_done=[],
+        )
+        _apply_channel(response, visit)
+        db.session.add(response)
+    answers = {k: v for k, v in (response.answers or {}).items() if k not in page.answer_keys}
+    answers.update(page_answers)
+    _set_answers(response, questionnaire, answers)
+    visible = {p.id for p in questionnaire.visible_pages(response.answers)}
+    response.pages_done = [
+        p for p in dict.fromkeys([*(response.pages_done or []), page.id]) if p in visible
+    ]
+    response.last_saved_on = today()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two saves of a first page raced (a double click); the other one created the row.
+        db.session.rollback()
+        existing = find_response(token)
+        if existing is None:
+            raise
+        return save_page(
+            survey=survey,
+            token=token,
+            page=page,
+            page_answers=page_answers,
+            visit=visit,
+            source=source,
+        )
+    return response
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    reference: str
+    already_submitted: bool
+
+
+def submit(response: Response) -> SubmitResult:
+    """Mark the response submitted. Safe to repeat: a replayed submit changes nothing."""
+    for _attempt in range(5):
+        reference = new_reference()
+        try:
+            result = db.session.execute(
+                update(Response)
+                .where(Response.id == response.id, Response.status == "in_progress")
+                .values(status="submitted", submitted_on=today(), reference=reference)
+            )
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # the reference was taken; draw another
+            continue
+        db.session.refresh(response)
+        return SubmitResult(response.reference or reference, already_submitted=result.rowcount == 0)
+    raise RuntimeError("Could not draw an unused reference")
+
+
+def discard(token: str | None) -> None:
+    """Forget an unfinished response entirely (start again, or a resident under 16)."""
+    response = find_response(token)
+    if response is not None and response.status == "in_progress":
+        db.session.delete(response)
+        db.session.commit()

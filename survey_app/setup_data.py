@@ -1,0 +1,169 @@
+"""Loading the reference data a new installation starts with: survey, channels, benchmarks."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import Channel, Partner, PopulationBenchmark, Survey
+from .questionnaire import Questionnaire, load_definition_file
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CHANNELS = Path(__file__).with_name("data") / "default_channels.json"
+DEFAULT_BENCHMARKS = PROJECT_ROOT / "reporting" / "data" / "mk_census2021_16plus.csv"
+DEFAULT_BENCHMARK_SOURCE = "ONS Census 2021, Milton Keynes (E06000042), usual residents aged 16+"
+CHANNEL_SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{1,59}$"
+
+
+class SetupError(ValueError):
+    """Bad input to a set-up command; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    survey: Survey
+    created: bool
+
+
+def load_survey(questionnaire: Questionnaire, *, open_it: bool = False) -> LoadResult:
+    existing = db.session.scalars(
+        select(Survey).where(
+            Survey.slug == questionnaire.slug, Survey.version == questionnaire.version
+        )
+    ).first()
+    if existing is not None:
+        if existing.definition != questionnaire.definition:
+            raise SetupError(
+                f"{questionnaire.slug} version {questionnaire.version} is already loaded with "
+                "different content; give the changed questionnaire a new version number"
+            )
+        return LoadResult(existing, created=False)
+    survey = Survey(
+        slug=questionnaire.slug,
+        version=questionnaire.version,
+        title=questionnaire.title,
+        definition=dict(questionnaire.definition),
+        status="closed",
+    )
+    db.session.add(survey)
+    db.session.flush()
+    if open_it:
+        set_survey_status(survey, "open")
+    db.session.commit()
+    return LoadResult(survey, created=True)
+
+
+def set_survey_status(survey: Survey, status: str) -> None:
+    if status == "open":
+        # One survey is open at a time: residents' links lead to exactly one questionnaire.
+        for other in db.session.scalars(select(Survey).where(Survey.status == "open")):
+            if other.id != survey.id:
+                other.status, other.closed_on = "closed", dt.date.today()
+        survey.status, survey.opened_on, survey.closed_on = "open", dt.date.today(), None
+    else:
+        survey.status, survey.closed_on = "closed", dt.date.today()
+
+
+def add_channel(slug: str, partner_name: str, name: str) -> Channel:
+    slug = slug.strip().lower()
+    if not re.match(CHANNEL_SLUG_PATTERN, slug):
+        raise SetupError(
+            f"Channel slug {slug!r} must be 2 to 60 lower-case letters, digits or hyphens"
+        )
+    if db.session.scalars(select(Channel).where(Channel.slug == slug)).first():
+        raise SetupError(f"A channel with slug {slug!r} already exists")
+    partner_name, name = partner_name.strip(), name.strip()
+    if not partner_name or not name:
+        raise SetupError("A channel needs a partner name and a label")
+    partner = db.session.scalars(select(Partner).where(Partner.name == partner_name)).first()
+    if partner is None:
+        partner = Partner(name=partner_name)
+        db.session.add(partner)
+    channel = Channel(slug=slug, name=name, partner=partner, created_on=dt.date.today())
+    db.session.add(channel)
+    db.session.commit()
+    return channel
+
+
+def load_default_channels() -> int:
+    spec = json.loads(DEFAULT_CHANNELS.read_text(encoding="utf-8"))
+    existing = set(db.session.scalars(select(Channel.slug)))
+    added = 0
+    for row in spec["channels"]:
+        if row["slug"] not in existing:
+            add_channel(row["slug"], row["partner"], row["name"])
+            added += 1
+    return added
+
+
+def load_benchmarks(path: Path, *, source: str, year: int, replace: bool = False) -> int:
+    """Load population counts from a CSV with columns dimension, category, label, count[, note]."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    except FileNotFoundError:
+        raise SetupError(f"No benchmark file at {path}") from None
+    required = {"dimension", "category", "count"}
+    if not rows or not required <= set(rows[0]):
+        raise SetupError(f"{path} needs the columns dimension, category and count")
+    benchmarks = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            count = int(row["count"])
+        except ValueError:
+            raise SetupError(
+                f"{path}, line {line}: count {row['count']!r} is not a number"
+            ) from None
+        if count < 0:
+            raise SetupError(f"{path}, line {line}: count cannot be negative")
+        benchmarks.append(
+            PopulationBenchmark(
+                dimension=row["dimension"].strip(),
+                category=row["category"].strip(),
+                label=(row.get("label") or row["category"]).strip(),
+                count=count,
+                source=source,
+                year=year,
+                note=(row.get("note") or None),
+            )
+        )
+    already = db.session.scalar(
+        select(func.count())
+        .select_from(PopulationBenchmark)
+        .where(PopulationBenchmark.source == source)
+    )
+    if already:
+        if not replace:
+            raise SetupError(f"Benchmarks from {source!r} are already loaded; use --replace")
+        db.session.execute(
+            PopulationBenchmark.__table__.delete().where(PopulationBenchmark.source == source)
+        )
+    db.session.add_all(benchmarks)
+    db.session.commit()
+    return len(benchmarks)
+
+
+def load_default_benchmarks() -> int:
+    already = db.session.scalar(
+        select(func.count())
+        .select_from(PopulationBenchmark)
+        .where(PopulationBenchmark.source == DEFAULT_BENCHMARK_SOURCE)
+    )
+    if already:
+        return 0
+    return load_benchmarks(DEFAULT_BENCHMARKS, source=DEFAULT_BENCHMARK_SOURCE, year=2021)
+
+
+def load_default_survey() -> LoadResult:
+    from .questionnaire.definition import DEFAULT_DEFINITION
+
+    questionnaire = load_definition_file(DEFAULT_DEFINITION)
+    any_survey = db.session.scalar(select(func.count()).select_from(Survey))
+    return load_survey(questionnaire, open_it=not any_survey)

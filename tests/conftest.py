@@ -1,0 +1,153 @@
+"""Fixtures: every test database is built by the real migrations, on SQLite and on PostgreSQL.
+
+The migrations run once per database engine per session into a template; each test then gets a
+fresh copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from survey_app import create_app
+from survey_app.extensions import db
+
+from .helpers import PageCheckingClient
+
+ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if b]
+
+
+def _app_for(url: str, **overrides: object) -> Flask:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def _migrate_and_load(url: str) -> None:
+    app = _app_for(url)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from survey_app import setup_data
+
+        upgrade()
+        setup_data.load_default_survey()
+        setup_data.load_default_channels()
+        setup_data.load_default_benchmarks()
+        db.engine.dispose()
+
+
+class SqliteDatabases:
+    def __init__(self, workdir: Path):
+        self.template = workdir / "template.sqlite3"
+        self.workdir = workdir
+        _migrate_and_load(f"sqlite:///{self.template}")
+
+    def create(self) -> str:
+        path = self.workdir / f"{uuid.uuid4().hex}.sqlite3"
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        path = Path(make_url(url).database or "")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class PostgresDatabases:
+    def __init__(self) -> None:
+        self.admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with self.admin.connect() as connection:
+                connection.execute(text("select 1"))
+        except OperationalError as error:
+            pytest.fail(
+                f"PostgreSQL is not reachable at {ADMIN_URL}: start it (see README, 'Tests') or "
+                f"set TEST_DATABASE_URL. ({error.orig})",
+                pytrace=False,
+            )
+        self.template = f"safermk_template_{uuid.uuid4().hex[:8]}"
+        self._execute(f'CREATE DATABASE "{self.template}"')
+        _migrate_and_load(self._url(self.template))
+
+    def _url(self, name: str) -> str:
+        return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    def _execute(self, statement: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(statement))
+
+    def create(self) -> str:
+        name = f"safermk_test_{uuid.uuid4().hex[:12]}"
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_factories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    factories: dict[str, object] = {}
+    yield factories
+    for factory in factories.values():
+        if isinstance(factory, PostgresDatabases):
+            factory.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest,
+    database_factories: dict[str, object],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    backend = request.param
+    if backend not in database_factories:
+        database_factories[backend] = (
+            SqliteDatabases(tmp_path_factory.mktemp("sqlite"))
+            if backend == "sqlite"
+            else PostgresDatabases()
+        )
+    factory = database_factories[backend]
+    url = factory.create()  # type: ignore[attr-defined]
+    yield url
+    factory.drop(url)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = _app_for(database_url)
+    app.test_client_class = PageCheckingClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> PageCheckingClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()

@@ -1,0 +1,171 @@
+"""A test client that checks every page it fetches, and a resident who fills in the survey."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import html5lib
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from survey_app.extensions import db
+from survey_app.models import Response
+
+# Answers that lead through every page of the default survey, victim path included.
+FULL_ANSWERS: dict[str, dict[str, Any]] = {
+    "age": {"age": "34"},
+    "feeling-safe": {"safe_after_dark": "fairly_safe", "safe_during_day": "very_safe"},
+    "crime-trend": {"crime_trend": "a_little_more"},
+    "worry": {"worry_burglary": "fairly_worried", "worry_fraud": "very_worried"},
+    "anti-social-behaviour": {"asb_litter": "very_big_problem", "asb_drugs": "dont_know"},
+    "confidence": {"police_council_dealing": "tend_to_agree"},
+    "victim": {"victim": "yes"},
+    "reported": {"reported": "some"},
+    "why-not-reported": {"why_not_reported": ["too_trivial", "fear_of_reprisal"]},
+    "priorities": {"priorities": ["road_safety", "reducing_violence"]},
+    "anything-else": {"anything_else": "More lighting on the redways, please."},
+    "how-heard": {"how_heard": "age_uk"},
+    "sex": {"sex": "female"},
+    "gender-identity": {"gender_identity": "yes"},
+    "sexual-orientation": {"sexual_orientation": "bisexual"},
+    "ethnic-group": {"ethnic_group": "black"},
+    "ethnic-background-black": {"ethnic_background_black": "african"},
+    "health": {"long_term_condition": "yes"},
+    "day-to-day": {"condition_reduces_ability": "a_little"},
+    "parent": {"parent_carer": "yes"},
+    "housing": {"housing": "social_rented"},
+    "student": {"student": "no"},
+    "ward": {"ward": "woughton_and_fishermead"},
+}
+
+
+class PageCheckError(AssertionError):
+    pass
+
+
+def check_page(response: TestResponse) -> None:
+    """The rules every HTML page keeps: valid HTML, one h1, title starting with it, unique ids."""
+    html = response.get_data(as_text=True)
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    try:
+        parser.parse(html)
+    except html5lib.html5parser.ParseError as error:
+        raise PageCheckError(f"{response.request.path}: invalid HTML: {error}") from None
+    soup = BeautifulSoup(html, "html.parser")
+    headings = soup.find_all("h1")
+    if len(headings) != 1:
+        raise PageCheckError(f"{response.request.path}: {len(headings)} h1 elements, not 1")
+    heading = " ".join(headings[0].get_text().split())
+    title = " ".join(soup.title.get_text().split()) if soup.title else ""
+    if not (title.startswith(heading) or title.startswith(f"Error: {heading}")):
+        raise PageCheckError(
+            f"{response.request.path}: title {title!r} does not begin with the h1 {heading!r}"
+        )
+    has_errors = soup.select_one(".govuk-error-summary") is not None
+    if has_errors != title.startswith("Error: "):
+        raise PageCheckError(
+            f"{response.request.path}: 'Error: ' title prefix should be "
+            f"{'present' if has_errors else 'absent'}"
+        )
+    ids = Counter(tag["id"] for tag in soup.find_all(id=True))
+    duplicates = [name for name, count in ids.items() if count > 1]
+    if duplicates:
+        raise PageCheckError(f"{response.request.path}: duplicate ids {duplicates}")
+    for link in soup.select(".govuk-error-summary a[href^='#']"):
+        if not soup.find(id=link["href"][1:]):
+            raise PageCheckError(
+                f"{response.request.path}: error link {link['href']} points at nothing"
+            )
+
+
+class PageCheckingClient(FlaskClient):
+    """Checks every HTML page it receives, and remembers the last form's CSRF token."""
+
+    csrf_token: str | None = None
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html" and response.status_code != 302:
+            check_page(response)
+            match = re.search(
+                r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)
+            )
+            if match:
+                self.csrf_token = match.group(1)
+        return response
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
+        """POST as a browser would: with the CSRF token from the page last shown."""
+        form = dict(data or {})
+        form.setdefault("csrf_token", self.csrf_token or "")
+        return self.post(url, data=form, **kwargs)
+
+
+def text_of(response: TestResponse) -> str:
+    return " ".join(
+        BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ").split()
+    )
+
+
+def error_messages(response: TestResponse) -> list[str]:
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return [" ".join(a.get_text().split()) for a in soup.select(".govuk-error-summary__list a")]
+
+
+def input_value(response: TestResponse, name: str) -> str | list[str] | None:
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    field = soup.find("textarea", attrs={"name": name})
+    if field is not None:
+        return field.get_text().lstrip("\n")
+    checked = [
+        i["value"]
+        for i in soup.find_all("input", attrs={"name": name})
+        if i.get("type") in ("radio", "checkbox") and i.has_attr("checked")
+    ]
+    if checked:
+        return checked if len(checked) > 1 else checked[0]
+    text_input = soup.find("input", attrs={"name": name, "type": ["text", None]})
+    return text_input.get("value") if text_input is not None else None
+
+
+def answer_page(
+    client: PageCheckingClient, page_id: str, data: dict[str, Any] | None = None, **kwargs: Any
+) -> TestResponse:
+    client.get(f"/questions/{page_id}", **kwargs)
+    return client.submit(f"/questions/{page_id}", data or {}, **kwargs)
+
+
+def complete_survey(
+    client: PageCheckingClient,
+    answers: dict[str, dict[str, Any]] | None = None,
+    *,
+    submit: bool = True,
+) -> TestResponse:
+    """Follow the survey from wherever the resident is, answering from `answers`."""
+    answers = FULL_ANSWERS if answers is None else answers
+    response = client.get("/start")
+    for _ in range(60):
+        location = response.headers.get("Location", "")
+        if "/check-answers" in location or "/confirmation" in location:
+            break
+        if not location.startswith("/questions/"):
+            raise AssertionError(f"unexpected redirect to {location!r}")
+        page_id = location.removeprefix("/questions/").split("?")[0]
+        client.get(location)
+        response = client.submit(location, answers.get(page_id, {}))
+        assert response.status_code == 302, (
+            f"{page_id} was not accepted: {error_messages(response)}"
+        )
+    check = client.get("/check-answers")
+    if not submit:
+        return check
+    return client.submit("/check-answers")
+
+
+def stored_responses() -> list[Response]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Response).order_by(Response.id)))
