@@ -137,9 +137,9 @@ def database_url(
 def app(database_url: str) -> Iterator[Flask]:
     app = _app_for(database_url)
     app.test_client_class = PageCheckingClient
+    # No app context stays pushed during the test: each request gets its own, as in production.
+    yield app
     with app.app_context():
-        yield app
-        db.session.remove()
         db.engine.dispose()
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 import html5lib
 from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.test import TestResponse
 
 from survey_app.extensions import db
@@ -166,6 +168,13 @@ def complete_survey(
     return client.submit("/check-answers")
 
 
-def stored_responses() -> list[Response]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(Response).order_by(Response.id)))
+def stored_responses(app: Flask) -> list[Response]:
+    """Every response in the database, read afresh (and detached, so safe to inspect)."""
+    with app.app_context():
+        rows = list(
+            db.session.scalars(
+                select(Response).options(selectinload(Response.channel)).order_by(Response.id)
+            )
+        )
+        db.session.expunge_all()
+    return rows

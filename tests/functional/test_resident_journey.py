@@ -23,7 +23,7 @@ def test_journey_through_a_channel_link_stores_one_response_tagged_with_that_cha
     assert confirmation.status_code == 302
     page = client.get(confirmation.headers["Location"])
     assert "Thank you, your answers have been sent" in text_of(page)
-    (response,) = stored_responses()
+    (response,) = stored_responses(client.application)
     assert response.status == "submitted"
     assert response.channel.slug == "age-uk"
     assert (response.utm_source, response.utm_medium, response.utm_campaign) == (
@@ -39,7 +39,7 @@ def test_submitted_response_holds_answers_and_census_categories(client):
     client.get("/s/age-uk")
     complete_survey(client)
 
-    (response,) = stored_responses()
+    (response,) = stored_responses(client.application)
     assert response.answers["age"] == 34
     assert response.answers["why_not_reported"] == ["too_trivial", "fear_of_reprisal"]
     assert response.answers["anything_else"] == "More lighting on the redways, please."
@@ -65,7 +65,7 @@ def test_response_stores_nothing_that_identifies_the_resident(client):
     )
     complete_survey(client)
 
-    (response,) = stored_responses()
+    (response,) = stored_responses(client.application)
     stored = repr(
         {column.name: getattr(response, column.name) for column in response.__table__.columns}
     )
@@ -79,7 +79,7 @@ def test_unknown_channel_link_still_starts_the_survey_and_keeps_the_slug(client)
     assert "Start now" in text_of(start)
     complete_survey(client)
 
-    (response,) = stored_responses()
+    (response,) = stored_responses(client.application)
     assert response.status == "submitted"
     assert response.channel_id is None
     assert response.unknown_channel_slug == "no-such-partner"
@@ -89,20 +89,20 @@ def test_survey_without_a_channel_link_is_stored_untagged(client):
     client.get("/")
     complete_survey(client)
 
-    (response,) = stored_responses()
+    (response,) = stored_responses(client.application)
     assert response.channel_id is None and response.unknown_channel_slug is None
 
 
 def test_archived_channel_link_keeps_tagging_responses(app, client):
     from survey_app.extensions import db
 
-    channel = db.session.query(Channel).filter_by(slug="schools").one()
-    channel.archived = True
-    db.session.commit()
+    with app.app_context():
+        db.session.query(Channel).filter_by(slug="schools").one().archived = True
+        db.session.commit()
     client.get("/s/schools")
     complete_survey(client)
 
-    assert stored_responses()[0].channel.slug == "schools"
+    assert stored_responses(client.application)[0].channel.slug == "schools"
 
 
 def test_routing_skips_follow_up_questions_that_do_not_apply(client):
@@ -133,7 +133,7 @@ def test_changing_an_answer_drops_answers_that_no_longer_apply(client):
 
     assert "Did you report it to the police?" not in text_of(check)
     client.submit("/check-answers")
-    (response,) = stored_responses()
+    (response,) = stored_responses(client.application)
     assert "reported" not in response.answers and "why_not_reported" not in response.answers
 
 
@@ -166,7 +166,7 @@ def test_check_answers_lists_every_answer_with_a_change_link(client):
 def test_skipping_every_optional_question_is_allowed(client):
     check = complete_survey(client, {"age": {"age": "45"}})
     assert check.status_code == 302
-    (response,) = stored_responses()
+    (response,) = stored_responses(client.application)
     assert response.answers == {"age": 45}
     assert response.sex is None
 
