@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -27,6 +27,7 @@ def _fail(message: str) -> None:
 
 
 @click.command("setup")
+@with_appcontext
 def setup_command() -> None:
     """Migrate the database, then load the default survey, channels and benchmarks if missing."""
     upgrade()

@@ -275,7 +275,10 @@ def seed_responses(*, count: int, seed: int = 2026) -> int:
             f"{survey.label} already has {real} real responses; demo data would mix with them. "
             "Use a separate database for demonstrations."
         )
-    channels = dict(db.session.execute(select(Channel.slug, Channel.id)).tuples())
+    channels = {
+        slug: channel_id
+        for slug, channel_id in db.session.execute(select(Channel.slug, Channel.id))
+    }
     # Six weeks of fieldwork ending today, so "responses over time" has a shape.
     start = dt.date.today() - dt.timedelta(days=41)
     batch: list[dict[str, Any]] = []

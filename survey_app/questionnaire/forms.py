@@ -324,14 +324,15 @@ class WholeNumber(Handler):
                 return
             if declined:
                 raise ValidationError(handler.msg("number_and_decline", decline=decline))
-            if not raw.isdecimal() or len(raw) > 6:
-                if raw.lstrip("-").isdecimal():
-                    raise ValidationError(handler.msg("number_too_small", min=low))
+            if raw.startswith("-") and raw[1:].isdecimal():
+                raise ValidationError(handler.msg("number_too_small", min=low))
+            if not raw.isdecimal():
                 raise ValidationError(handler.msg("number_format"))
+            # Checking the length first keeps int() away from absurdly long digit strings.
+            if len(raw.lstrip("0")) > len(str(high)) or int(raw) > high:
+                raise ValidationError(handler.msg("number_too_large", max=high))
             if int(raw) < low:
                 raise ValidationError(handler.msg("number_too_small", min=low))
-            if int(raw) > high:
-                raise ValidationError(handler.msg("number_too_large", max=high))
 
         fields: dict[str, Field] = {self.question.id: StringField(validators=[check])}
         if decline:
