@@ -1,0 +1,32 @@
+"""The migrations are the schema: they must agree with the models on every database."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from survey_app import create_app
+from survey_app.extensions import db
+
+
+def test_migrations_and_models_agree(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_responses_have_no_column_for_ip_address_or_user_agent(app):
+    with app.app_context():
+        columns = {c["name"] for c in inspect(db.engine).get_columns("responses")}
+    assert not {name for name in columns if "ip" in name.split("_") or "agent" in name}
+    assert {"age_band", "ethnic_group", "channel_id", "submitted_on"} <= columns
+
+
+def test_embedded_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'wal.sqlite3'}"})
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        db.engine.dispose()
