@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,25 +28,21 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
-@dataclass(frozen=True)
 class Question:
-    spec: Mapping[str, Any]
+    """One question of a page, as the definition gives it."""
 
-    @property
-    def id(self) -> str:
-        return self.spec["id"]
-
-    @property
-    def type(self) -> str:
-        return self.spec["type"]
-
-    @property
-    def label(self) -> str:
-        return self.spec["label"]
-
-    @property
-    def options(self) -> list[Mapping[str, Any]]:
-        return list(self.spec.get("options", []))
+    def __init__(self, spec: Mapping[str, Any]):
+        self.spec = spec
+        self.id: str = spec["id"]
+        self.type: str = spec["type"]
+        self.label: str = spec["label"]
+        self.options: list[Mapping[str, Any]] = list(spec.get("options", []))
+        if self.type == "grid":
+            self.answer_keys = [item["id"] for item in spec["items"]]
+        else:
+            self.answer_keys = [self.id] + [
+                o["write_in"]["id"] for o in self.options if "write_in" in o
+            ]
 
     def option_label(self, value: str) -> str:
         for option in self.options:
@@ -55,41 +50,28 @@ class Question:
                 return option["label"]
         return value
 
-    @property
-    def answer_keys(self) -> list[str]:
-        """The keys this question writes into a response's answers."""
-        if self.type == "grid":
-            return [item["id"] for item in self.spec["items"]]
-        keys = [self.id]
-        keys += [o["write_in"]["id"] for o in self.options if "write_in" in o]
-        return keys
 
-
-@dataclass(frozen=True)
 class Page:
-    spec: Mapping[str, Any]
+    """One page of the questionnaire; the keys it answers are worked out once, as routing and
+    saving look them up on every request."""
 
-    @property
-    def id(self) -> str:
-        return self.spec["id"]
+    def __init__(self, spec: Mapping[str, Any]):
+        self.spec = spec
+        self.id: str = spec["id"]
+        self.title: str = spec["title"]
+        self.questions = [Question(q) for q in spec["questions"]]
+        self.answer_keys = [key for question in self.questions for key in question.answer_keys]
+        self.condition: Mapping[str, Any] | None = spec.get("show_if")
 
-    @property
-    def title(self) -> str:
-        return self.spec["title"]
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Page) and other.spec == self.spec
 
-    @property
-    def questions(self) -> list[Question]:
-        return [Question(q) for q in self.spec["questions"]]
-
-    @property
-    def answer_keys(self) -> list[str]:
-        return [key for question in self.questions for key in question.answer_keys]
+    __hash__ = None  # type: ignore[assignment]
 
     def is_shown(self, answers: Answers) -> bool:
-        condition = self.spec.get("show_if")
-        if condition is None:
+        if self.condition is None:
             return True
-        return answers.get(condition["question"]) in condition["in"]
+        return answers.get(self.condition["question"]) in self.condition["in"]
 
 
 class Questionnaire:
@@ -154,11 +136,7 @@ class Questionnaire:
         return next((p for p in self.pages if p.id == page_id), None)
 
     def question(self, question_id: str) -> Question | None:
-        for page in self.pages:
-            for question in page.questions:
-                if question.id == question_id:
-                    return question
-        return None
+        return next((q for page in self.pages for q in page.questions if q.id == question_id), None)
 
     def prune(self, answers: Answers) -> dict[str, Any]:
         """Drop answers on pages the resident's other answers no longer lead to."""
