@@ -15,6 +15,8 @@ Two further phases give the figures the journeys are judged against:
   served by gunicorn with the same worker count against the same database and sent
   N requests at concurrency C; its requests per second is the baseline.
 
+Each server first answers a few untimed warm-up requests (start pages for the survey, inserts
+for the baseline), so that no timed request pays for a worker's first import or connection.
 Afterwards the database is checked to hold exactly the responses that were submitted.
 Every server is stopped, and every database and temporary file removed, even on error.
 
@@ -249,6 +251,7 @@ class Phase:
     samples: list[Sample] = field(default_factory=list)
     submitted: int = 0
     failures: list[str] = field(default_factory=list)
+    client_cpu_seconds: float = 0.0  # this script's own CPU time: it shares the machine
 
     @property
     def per_second(self) -> float:
@@ -264,10 +267,11 @@ class Phase:
 def run_journeys(base_url: str, journeys: int, concurrency: int) -> Phase:
     phase = Phase(requests=journeys)
     slugs = [CHANNEL_SLUGS[i % len(CHANNEL_SLUGS)] for i in range(journeys)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
         outcomes = list(pool.map(lambda slug: complete_journey(base_url, slug), slugs))
     phase.wall_seconds = time.perf_counter() - started
+    phase.client_cpu_seconds = time.process_time() - cpu
     for outcome in outcomes:
         phase.add(outcome)
     return phase
@@ -328,6 +332,17 @@ def run_submit_burst(base_url: str, concurrency: int, rounds: int) -> Phase:
     return phase
 
 
+def warm_up(base_url: str, requests: int, concurrency: int) -> None:
+    """Let every worker render a page once (nothing is stored) before anything is timed."""
+
+    def fetch_start_page(_: int) -> None:
+        with contextlib.suppress(JourneyError):
+            send(_opener(), f"{base_url}/", "warm-up", [])
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(fetch_start_page, range(requests)))
+
+
 def run_baseline(base_url: str, requests: int, concurrency: int) -> Phase:
     phase = Phase(requests=requests)
 
@@ -340,10 +355,11 @@ def run_baseline(base_url: str, requests: int, concurrency: int) -> Phase:
             outcome.failure = str(error)
         return outcome
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
         outcomes = list(pool.map(insert_once, range(requests)))
     phase.wall_seconds = time.perf_counter() - started
+    phase.client_cpu_seconds = time.process_time() - cpu
     for outcome in outcomes:
         phase.add(outcome)
     return phase
@@ -465,11 +481,8 @@ def stored_counts(database_url: str) -> Stored:
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            by_status = dict(
-                connection.execute(text("SELECT status, COUNT(*) FROM responses GROUP BY status"))
-                .tuples()
-                .all()
-            )
+            query = text("SELECT status, COUNT(*) FROM responses GROUP BY status")
+            by_status = {status: count for status, count in connection.execute(query)}
             rows = connection.scalar(select(func.count()).select_from(bench_baseline)) or 0
     finally:
         engine.dispose()
@@ -497,6 +510,8 @@ class DatabaseRun:
     baseline: Phase
     stored: Stored
     problems: list[str]
+    baseline_warm_up_rows: int
+    load_averages: tuple[float, float]  # 1-minute load before and after: was the machine quiet?
 
     @property
     def expected_submitted(self) -> int:
@@ -505,21 +520,27 @@ class DatabaseRun:
 
 def measure(database: str, database_url: str, options: Options, logs: Path) -> DatabaseRun:
     env = server_environment(database_url)
+    load_before = os.getloadavg()[0]
     print(f"[{database}] flask setup", flush=True)
     flask_setup(env)
     create_baseline_table(database_url)
     app_log, baseline_log = logs / f"{database}-app.log", logs / f"{database}-baseline.log"
+    warm_up_requests = 4 * options.workers
     with gunicorn("wsgi:app", env, options.workers, app_log) as base_url:
+        warm_up(base_url, warm_up_requests, options.concurrency)
         print(f"[{database}] {options.journeys} journeys at {options.concurrency}", flush=True)
         journeys = run_journeys(base_url, options.journeys, options.concurrency)
         print(f"[{database}] submit burst, {options.submit_rounds} rounds", flush=True)
         burst = run_submit_burst(base_url, options.concurrency, options.submit_rounds)
     baseline_app = "benchmarks.baseline_app:create_baseline_app()"
     with gunicorn(baseline_app, env, options.workers, baseline_log) as base_url:
+        warm = run_baseline(base_url, warm_up_requests, options.concurrency)
         print(f"[{database}] baseline, {options.journeys} inserts", flush=True)
         baseline = run_baseline(base_url, options.journeys, options.concurrency)
     problems = server_problems(app_log) + server_problems(baseline_log)
-    return DatabaseRun(database, journeys, burst, baseline, stored_counts(database_url), problems)
+    stored = stored_counts(database_url)
+    loads = (load_before, os.getloadavg()[0])
+    return DatabaseRun(database, journeys, burst, baseline, stored, problems, warm.submitted, loads)
 
 
 def database_url_for(database: str, options: Options) -> contextlib.AbstractContextManager[str]:
@@ -602,13 +623,31 @@ def storage_check(run: DatabaseRun, options: Options) -> str:
     target = options.journeys + options.submit_rounds * options.concurrency
     stored = run.stored
     ok = stored.submitted == run.expected_submitted == target and stored.in_progress == 0
-    ok = ok and stored.baseline_rows == run.baseline.submitted == options.journeys
+    baseline_expected = run.baseline.submitted + run.baseline_warm_up_rows
+    ok = (
+        ok
+        and stored.baseline_rows == baseline_expected
+        and run.baseline.submitted == options.journeys
+    )
     return (
         f"{run.database}: {'OK' if ok else 'MISMATCH'} - {stored.submitted} submitted responses "
         f"stored, {run.expected_submitted} submits confirmed to residents, {target} intended "
         f"({options.journeys} journeys + {options.submit_rounds} x {options.concurrency} burst); "
         f"{stored.in_progress} left in progress; {stored.baseline_rows} baseline rows for "
-        f"{run.baseline.submitted} baseline 204s"
+        f"{run.baseline.submitted} timed + {run.baseline_warm_up_rows} warm-up baseline 204s"
+    )
+
+
+def client_load(run: DatabaseRun) -> str:
+    def share(phase: Phase) -> str:
+        used = phase.client_cpu_seconds / phase.wall_seconds if phase.wall_seconds else 0
+        return f"{phase.client_cpu_seconds:.1f} CPU-s in {phase.wall_seconds:.1f} s ({used:.0%})"
+
+    before, after = run.load_averages
+    return (
+        f"{run.database}: this script's own CPU use (shares the {os.cpu_count()} cores with "
+        f"the server): journeys {share(run.journeys)}, baseline {share(run.baseline)}; "
+        f"1-minute load average {before:.1f} before, {after:.1f} after"
     )
 
 
@@ -625,6 +664,8 @@ def print_report(runs: list[DatabaseRun], options: Options) -> None:
     print()
     for run in runs:
         print(storage_check(run, options))
+    for run in runs:
+        print(client_load(run))
     for run in runs:
         for failure in (run.journeys.failures + run.burst.failures + run.baseline.failures)[:10]:
             print(f"{run.database} failure: {failure}")
@@ -643,7 +684,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
         "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers"
     )
     parser.add_argument(
-        "--submit-rounds", type=int, default=5, help="rounds of C simultaneous submits"
+        "--submit-rounds", type=int, default=10, help="rounds of C simultaneous submits"
     )
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)

@@ -201,16 +201,14 @@ def compute_indicators(
     definitions: Sequence[IndicatorDefinition],
     dimensions: Sequence[str] = DERIVED_DIMENSIONS,
 ) -> list[dict[str, Any]]:
-    """Every indicator overall and by each dimension: one SQL query overall, one per dimension."""
+    """Every indicator overall and by each dimension, from one aggregate SQL statement."""
     conditions: dict[str, ColumnElement[bool]] = {}
     for definition in definitions:
         conditions[f"{definition.key}:numerator"] = definition.numerator
         conditions[f"{definition.key}:denominator"] = definition.denominator
-    overall = conditional_counts(engine, survey_id, conditions).get(None, {})
-    by_dimension = {
-        dimension: conditional_counts(engine, survey_id, conditions, dimension)
-        for dimension in dimensions
-    }
+    counts = conditional_counts(engine, survey_id, conditions, dimensions)
+    overall = counts[None].get(None, {})
+    by_dimension = {dimension: counts[dimension] for dimension in dimensions}
     results = []
     for definition in definitions:
         numerator = overall.get(f"{definition.key}:numerator", 0)

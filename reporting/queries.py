@@ -35,6 +35,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    union_all,
 )
 from sqlalchemy.engine import Engine
 
@@ -86,8 +87,13 @@ responses = Table(
     Column("id", Integer, primary_key=True),
     Column("survey_id", Integer),
     Column("status", String),
+    Column("source", String),
     Column("channel_id", Integer),
     Column("unknown_channel_slug", String),
+    Column("utm_source", String),
+    Column("utm_medium", String),
+    Column("utm_campaign", String),
+    Column("started_on", Date),
     Column("submitted_on", Date),
     Column("answers", JSON),
     *(Column(name, String) for name in DERIVED_DIMENSIONS),
@@ -300,30 +306,47 @@ def conditional_counts(
     engine: Engine,
     survey_id: int,
     conditions: Mapping[str, ColumnElement[bool]],
-    dimension: str | None = None,
-) -> dict[str | None, dict[str, int]]:
-    """How many submitted responses meet each named condition, per dimension category.
+    dimensions: Sequence[str] = (),
+) -> dict[str | None, dict[str | None, dict[str, int]]]:
+    """How many submitted responses meet each named condition, overall and per category.
 
-    One query computes every condition at once (SUM of CASE), grouped by the dimension's
-    column; with no dimension the only key is None and holds the overall counts.
+    Returns {None: {None: overall}, dimension: {category: counts}}. The conditions read the
+    JSON answers, which is the costly part, so each response's 0/1 outcomes are worked out once
+    in a MATERIALIZED common table expression (honoured by SQLite 3.35+ and PostgreSQL 12+) and
+    every grouping is a UNION ALL branch over it, all in one statement.
     """
-    # Positional labels: condition names can exceed PostgreSQL's 63-character identifiers.
     names = list(conditions)
-    sums = [
-        func.coalesce(func.sum(case((conditions[name], 1), else_=0)), 0).label(f"c{index}")
-        for index, name in enumerate(names)
-    ]
-    if dimension is None:
-        query = select(literal(None).label("category"), *sums).where(_submitted(survey_id))
-    else:
-        column = _dimension_column(dimension)
-        query = (
-            select(column.label("category"), *sums).where(_submitted(survey_id)).group_by(column)
+    # Positional labels: condition names can exceed PostgreSQL's 63-character identifiers.
+    flags = (
+        select(
+            *(responses.c[dimension] for dimension in dimensions),
+            *(
+                case((conditions[name], 1), else_=0).label(f"c{index}")
+                for index, name in enumerate(names)
+            ),
         )
-    result: dict[str | None, dict[str, int]] = {}
+        .where(_submitted(survey_id))
+        .cte("outcomes")
+        .prefix_with("MATERIALIZED")
+    )
+    sums = [func.coalesce(func.sum(flags.c[f"c{index}"]), 0) for index in range(len(names))]
+    branches = [
+        select(
+            literal(None, String).label("dimension"), literal(None, String).label("category"), *sums
+        )
+    ]
+    for dimension in dimensions:
+        branches.append(
+            select(
+                literal(dimension, String).label("dimension"),
+                flags.c[dimension].label("category"),
+                *sums,
+            ).group_by(flags.c[dimension])
+        )
+    result: dict[str | None, dict[str | None, dict[str, int]]] = {None: {}}
+    result.update({dimension: {} for dimension in dimensions})
     with engine.connect() as connection:
-        for row in connection.execute(query).mappings():
-            result[row["category"]] = {
-                name: int(row[f"c{index}"]) for index, name in enumerate(names)
-            }
+        for row in connection.execute(union_all(*branches)):
+            counts = {name: int(row[2 + index]) for index, name in enumerate(names)}
+            result[row[0]][row[1]] = counts
     return result

@@ -20,10 +20,13 @@ from .questionnaire.derive import derive_dimensions
 from .responses import open_survey, questionnaire_for
 
 AGE_BANDS = [(16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 95)]
-# Census shares are about 12, 18, 20, 18, 14, 10, 7 per cent; the demo sample is skewed.
-AGE_WEIGHTS = [0.04, 0.12, 0.16, 0.18, 0.24, 0.18, 0.08]
+# Census shares are about 12, 18, 20, 18, 14, 10, 7 per cent: the demo has too few 16-24s and
+# too many 55-74s, and the other bands within a tenth of their census share.
+AGE_WEIGHTS = [0.05, 0.17, 0.19, 0.17, 0.20, 0.15, 0.07]
 ETHNIC_GROUPS = ["white", "mixed", "asian", "black", "other", "prefer_not_to_say"]
-ETHNIC_WEIGHTS = [0.84, 0.025, 0.08, 0.025, 0.015, 0.015]  # census: black 8.7%
+# Census: white 75.1%, mixed 2.7%, Asian 11.6%, Black 8.7%, other 1.9%; only Black residents
+# are short in the demo.
+ETHNIC_WEIGHTS = [0.80, 0.027, 0.115, 0.03, 0.018, 0.015]
 ORIENTATIONS = ["straight", "gay_lesbian", "bisexual", "other", "prefer_not_to_say"]
 ORIENTATION_WEIGHTS = [0.905, 0.006, 0.004, 0.002, 0.083]  # census LGB+ about 3%
 HOUSING = [
@@ -34,7 +37,7 @@ HOUSING = [
     "other",
     "prefer_not_to_say",
 ]
-HOUSING_WEIGHTS = [0.30, 0.38, 0.12, 0.15, 0.02, 0.03]
+HOUSING_WEIGHTS = [0.23, 0.38, 0.16, 0.18, 0.02, 0.03]  # close to the census
 WARDS = [
     "bletchley_east",
     "bletchley_park",
@@ -137,7 +140,7 @@ def _demographics(rng: random.Random, channel: str | None) -> dict[str, Any]:
         housing_weights = [0.03, 0.05, 0.82, 0.06, 0.02, 0.02]
         ethnic_weights = [0.66, 0.04, 0.1, 0.16, 0.03, 0.01]
     elif channel == "facebook":
-        age_weights = [0.08, 0.2, 0.24, 0.2, 0.16, 0.09, 0.03]
+        age_weights = [0.07, 0.2, 0.22, 0.18, 0.17, 0.11, 0.05]
     low, high = rng.choices(AGE_BANDS, age_weights)[0]
     age = rng.randint(low, high)
     answers: dict[str, Any] = {
@@ -146,7 +149,7 @@ def _demographics(rng: random.Random, channel: str | None) -> dict[str, Any]:
         "ethnic_group": _pick(rng, ETHNIC_GROUPS, ethnic_weights),
         "sexual_orientation": _pick(rng, ORIENTATIONS, orientation_weights),
         "long_term_condition": _pick(
-            rng, ["yes", "no", "prefer_not_to_say"], [0.2 + age / 300, 0.75 - age / 300, 0.05]
+            rng, ["yes", "no", "prefer_not_to_say"], [0.12 + age / 400, 0.83 - age / 400, 0.05]
         ),
         "parent_carer": _pick(rng, ["yes", "no"], [0.45 if 25 <= age < 55 else 0.08, 0.55]),
         "housing": _pick(rng, HOUSING, housing_weights),

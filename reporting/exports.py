@@ -1,0 +1,274 @@
+"""Exports of submitted responses for the analyst: CSV, XLSX or SPSS (.sav), with a dictionary.
+
+One row per submitted response, in the order received. Answers are numeric codes (an option's
+position in the question, from 1); the data dictionary gives every code's label. A multiple-choice
+question becomes one 0/1 column per option. What residents wrote in their own words is left out
+unless asked for, as it may name people. Nothing identifying is exported: no session token hash,
+no reference, no dates other than the day started and the day submitted.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from .queries import DERIVED_DIMENSIONS, SUBMITTED, channels, find_survey, partners, responses
+from .survey_weights import compute_survey_weights
+
+FORMATS = ("csv", "xlsx", "sav")
+PREFER_NOT_TO_SAY_CODE = -1
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    label: str
+    kind: str  # "code", "flag", "number", "text", "date"
+    codes: dict[int, str]
+    read: Any  # a function from (answers) to the exported value
+
+
+def _coded(question: Mapping[str, Any], key: str, label: str) -> Variable:
+    options = question["options"]
+    code_of = {o["value"]: position for position, o in enumerate(options, start=1)}
+    return Variable(
+        key,
+        label,
+        "code",
+        {code_of[o["value"]]: o["label"] for o in options},
+        lambda answers, key=key: code_of.get(answers.get(key)),
+    )
+
+
+def questionnaire_variables(definition: Mapping[str, Any], *, free_text: bool) -> list[Variable]:
+    variables: list[Variable] = []
+    for page in definition["pages"]:
+        for question in page["questions"]:
+            kind, qid = question["type"], question["id"]
+            if kind == "single":
+                variables.append(_coded(question, qid, question["label"]))
+                for option in question["options"]:
+                    if "write_in" in option and free_text:
+                        write_in = option["write_in"]
+                        variables.append(
+                            Variable(
+                                write_in["id"],
+                                write_in["label"],
+                                "text",
+                                {},
+                                lambda a, k=write_in["id"]: a.get(k),
+                            )
+                        )
+            elif kind == "grid":
+                for item in question["items"]:
+                    variables.append(
+                        _coded(question, item["id"], f"{question['label']} {item['label']}")
+                    )
+            elif kind == "multiple":
+                for option in question["options"]:
+                    name = f"{qid}__{option['value']}"
+
+                    def chosen(answers, qid=qid, value=option["value"]):
+                        if qid not in answers:
+                            return None
+                        return int(value in answers[qid])
+
+                    variables.append(
+                        Variable(
+                            name,
+                            f"{question['label']} {option['label']}",
+                            "flag",
+                            {0: "Not chosen", 1: "Chosen"},
+                            chosen,
+                        )
+                    )
+            elif kind == "number":
+
+                def number(answers, qid=qid):
+                    value = answers.get(qid)
+                    return PREFER_NOT_TO_SAY_CODE if value == "prefer_not_to_say" else value
+
+                codes = {PREFER_NOT_TO_SAY_CODE: "Prefer not to say"}
+                variables.append(Variable(qid, question["label"], "number", codes, number))
+            elif free_text:
+                variables.append(
+                    Variable(qid, question["label"], "text", {}, lambda a, qid=qid: a.get(qid))
+                )
+    return variables
+
+
+FIXED_COLUMNS = (
+    "respondent",
+    "survey_version",
+    "channel",
+    "partner",
+    "source",
+    "started_on",
+    "submitted_on",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+)
+
+
+def _rows(
+    engine: Engine, survey_id: int, variables: list[Variable], weights: Mapping[int, float] | None
+) -> Iterator[list[Any]]:
+    query = (
+        select(
+            responses.c.id,
+            channels.c.slug,
+            partners.c.name,
+            responses.c.source,
+            responses.c.started_on,
+            responses.c.submitted_on,
+            responses.c.utm_source,
+            responses.c.utm_medium,
+            responses.c.utm_campaign,
+            responses.c.answers,
+            *(responses.c[d] for d in DERIVED_DIMENSIONS),
+        )
+        .select_from(
+            responses.outerjoin(channels, responses.c.channel_id == channels.c.id).outerjoin(
+                partners, channels.c.partner_id == partners.c.id
+            )
+        )
+        .where(responses.c.survey_id == survey_id, responses.c.status == SUBMITTED)
+        .order_by(responses.c.id)
+    )
+    version = find_survey(engine, survey_id)["version"]
+    with engine.connect() as connection:
+        result = connection.execution_options(yield_per=10_000).execute(query)
+        for number, row in enumerate(result, start=1):
+            answers = row.answers or {}
+            line = [
+                number,
+                version,
+                row.slug or "",
+                row.name or "",
+                row.source,
+                row.started_on,
+                row.submitted_on,
+                row.utm_source,
+                row.utm_medium,
+                row.utm_campaign,
+            ]
+            line += [variable.read(answers) for variable in variables]
+            line += [getattr(row, d) for d in DERIVED_DIMENSIONS]
+            if weights is not None:
+                line.append(weights.get(row.id))
+            yield line
+
+
+def dictionary_rows(variables: list[Variable], weighted: bool) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        ["respondent", "Respondent number in this export (not stored anywhere)", "", ""],
+        ["channel", "Channel link the resident used (blank: none or unknown)", "", ""],
+        ["source", "online, paper or demo (synthetic)", "", ""],
+    ]
+    for variable in variables:
+        rows.append([variable.name, variable.label, "", ""])
+        rows += [[variable.name, "", code, text] for code, text in variable.codes.items()]
+    rows += [
+        [d, f"Census category derived from the answers ({d})", "", ""] for d in DERIVED_DIMENSIONS
+    ]
+    if weighted:
+        rows.append(["weight", "Raking weight to Census 2021 margins (mean 1)", "", ""])
+    return rows
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    rows: int
+    weighted: bool
+    dictionary_path: Path | None
+
+
+def export_responses(
+    engine: Engine, out: Path, *, fmt: str, survey_id: int | None = None, free_text: bool = False
+) -> ExportResult:
+    if fmt not in FORMATS:
+        raise ValueError(f"Format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    survey = find_survey(engine, survey_id)
+    if survey is None:
+        raise ValueError("No survey is loaded")
+    variables = questionnaire_variables(survey["definition"], free_text=free_text)
+    weights = None
+    if survey["status"] == "closed":
+        computed = compute_survey_weights(engine, survey["id"])
+        weights = computed.weight_by_id() or None
+    header = [*FIXED_COLUMNS, *(v.name for v in variables), *DERIVED_DIMENSIONS]
+    if weights is not None:
+        header.append("weight")
+    rows = _rows(engine, survey["id"], variables, weights)
+    dictionary = dictionary_rows(variables, weights is not None)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    writer = {"csv": _write_csv, "xlsx": _write_xlsx, "sav": _write_sav}[fmt]
+    count, dictionary_path = writer(out, header, rows, dictionary, variables)
+    return ExportResult(out, count, weights is not None, dictionary_path)
+
+
+def _write_csv(out, header, rows, dictionary, variables) -> tuple[int, Path]:
+    count = 0
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if value is None else value for value in row])
+            count += 1
+    dictionary_path = out.with_name(f"{out.stem}_dictionary.csv")
+    with dictionary_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["variable", "label", "code", "code_label"])
+        writer.writerows(dictionary)
+    return count, dictionary_path
+
+
+def _write_xlsx(out, header, rows, dictionary, variables) -> tuple[int, None]:
+    from openpyxl import Workbook
+
+    # Write-only mode streams rows to disk, so a large export never sits in memory whole.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Responses")
+    sheet.append(header)
+    count = 0
+    for row in rows:
+        sheet.append(row)
+        count += 1
+    dictionary_sheet = workbook.create_sheet("Dictionary")
+    dictionary_sheet.append(["variable", "label", "code", "code_label"])
+    for line in dictionary:
+        dictionary_sheet.append(line)
+    workbook.save(out)
+    return count, None
+
+
+def _write_sav(out, header, rows, dictionary, variables) -> tuple[int, None]:
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame(list(rows), columns=header)
+    for column in ("started_on", "submitted_on"):
+        frame[column] = pd.to_datetime(frame[column])
+    for variable in variables:
+        if variable.kind in ("code", "flag", "number"):
+            frame[variable.name] = pd.to_numeric(frame[variable.name]).astype("float64")
+    labels = {variable.name: variable.label[:250] for variable in variables}
+    value_labels = {v.name: {float(c): t for c, t in v.codes.items()} for v in variables if v.codes}
+    missing = {v.name: [float(PREFER_NOT_TO_SAY_CODE)] for v in variables if v.kind == "number"}
+    pyreadstat.write_sav(
+        frame,
+        out,
+        file_label="SaferMK residents' survey",
+        column_labels=labels,
+        variable_value_labels=value_labels,
+        missing_ranges=missing,
+    )
+    return len(frame), None

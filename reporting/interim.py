@@ -1,0 +1,386 @@
+"""The interim report's figures, as plain data ready to publish (every count disclosure-checked).
+
+`build_interim_report` reads aggregates from the database (reporting.queries), applies the
+statistics (reporting.representativeness, reporting.indicators) and returns a dict that holds
+only publishable figures: counts under 10 appear as "fewer than 10" with their shares withheld.
+No free text (comments, write-ins, unknown link slugs) is ever read, so none can appear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from reporting import queries
+from reporting.disclosure import (
+    DISCLOSURE_THRESHOLD,
+    WITHHELD,
+    is_suppressed,
+    publish_proportion,
+    publish_share,
+    publish_table,
+    round_up_to_threshold,
+    suppress,
+)
+from reporting.indicators import (
+    compute_indicators,
+    headline_indicator_definitions,
+    priority_options,
+)
+from reporting.reach import channel_reach, humanise
+from reporting.representativeness import (
+    NOT_STATED_CATEGORIES,
+    OVER_REPRESENTED,
+    POSSIBLY_UNDER_REPRESENTED,
+    UNDER_REPRESENTED,
+    assess_dimension,
+    chi_square_goodness_of_fit,
+    count_target_progress,
+)
+
+RECENT_DAYS = 7
+PARENT_UNDER_40_TARGET = 200
+FLAGGED = (UNDER_REPRESENTED, POSSIBLY_UNDER_REPRESENTED)
+DIMENSION_LABELS = {
+    "age_band": "Age",
+    "age_group": "Age group",
+    "sex": "Sex",
+    "ethnic_group": "Ethnic group",
+    "sexual_orientation": "Sexual orientation",
+    "lgb_plus": "Lesbian, gay, bisexual or other minority sexual orientation (LGB+)",
+    "disability": "Disability (Equality Act)",
+    "tenure": "Housing tenure",
+    "parent_under_40": "Parent or carer aged under 40",
+    "ward": "Ward",
+}
+# Benchmarks not loaded as such but implied by another dimension's: LGB+ is every sexual
+# orientation other than straight, exactly as the questionnaire derives it.
+ROLLED_UP_BENCHMARKS = {
+    "lgb_plus": (
+        "sexual_orientation",
+        {"straight": "no", "gay_lesbian": "yes", "bisexual": "yes", "other": "yes"},
+        {"yes": "LGB+", "no": "Straight or Heterosexual"},
+    )
+}
+# Answers that are valid but outside the benchmark's population, so left out of its shares.
+OUTSIDE_POPULATION = {"ward": frozenset({"outside_mk"})}
+# Dimensions reported as counts against a target rather than against the census.
+TARGET_DIMENSIONS = ("parent_under_40",)
+CAVEAT = (
+    "Early, unweighted results from a self-selected sample that does not yet match the "
+    "population (see Representativeness). They describe the people who have answered so far "
+    "and may change; the final report weights responses to the census."
+)
+
+
+def _with_rolled_up_benchmarks(
+    benchmarks: dict[str, queries.Benchmark],
+) -> dict[str, queries.Benchmark]:
+    for dimension, (source_dimension, mapping, labels) in ROLLED_UP_BENCHMARKS.items():
+        source = benchmarks.get(source_dimension)
+        if dimension in benchmarks or source is None:
+            continue
+        counts: dict[str, int] = {}
+        for category, count in source.counts.items():
+            counts[mapping[category]] = counts.get(mapping[category], 0) + count
+        benchmarks[dimension] = queries.Benchmark(
+            dimension, source.source, source.year, counts, dict(labels)
+        )
+    return benchmarks
+
+
+def _fieldwork(engine: Engine, survey_id: int) -> dict[str, Any]:
+    statuses = queries.status_counts(engine, survey_id)
+    by_day = queries.submissions_by_day(engine, survey_id)
+    published_days = publish_table({day: count for day, count in by_day})
+    return {
+        "first_submission": by_day[0][0].isoformat() if by_day else None,
+        "last_submission": by_day[-1][0].isoformat() if by_day else None,
+        "submitted": suppress(statuses[queries.SUBMITTED]),
+        "in_progress": suppress(statuses[queries.IN_PROGRESS]),
+        "by_day": [
+            {"date": day.isoformat(), "count": count} for day, count in published_days.items()
+        ],
+    }
+
+
+def _channels(
+    engine: Engine, survey_id: int, today: dt.date
+) -> tuple[dict[str, Any], dict[int, str]]:
+    """The published channel table, and channel names by id for the reach tables."""
+    recent_since = today - dt.timedelta(days=RECENT_DAYS - 1)
+    rows = queries.channel_counts(engine, survey_id, recent_since)
+    untracked = queries.untracked_counts(engine, survey_id)
+    cells: dict[str, int] = {row["slug"]: row["count"] for row in rows}
+    cells.update({f"_{name}": count for name, count in untracked.items()})
+    published = publish_table(cells)
+    channel_rows = [
+        {
+            "slug": row["slug"],
+            "name": row["name"],
+            "partner": row["partner"],
+            "archived": row["archived"],
+            "count": published[row["slug"]],
+            "last_7_days": suppress(row["recent"]),
+            "dormant": row["recent"] == 0 and not row["archived"],
+        }
+        for row in sorted(rows, key=lambda row: (-row["count"], row["name"]))
+    ]
+    table = {
+        "rows": channel_rows,
+        "untagged": published["_untagged"],
+        "unknown_link": published["_unknown_link"],
+        "dormant": [row["name"] for row in channel_rows if row["dormant"]],
+        "recent_days": RECENT_DAYS,
+    }
+    return table, {row["channel_id"]: row["name"] for row in rows}
+
+
+def _published_category(
+    category: Mapping[str, Any], label: str, hide: bool = False
+) -> dict[str, Any]:
+    n = category["n"]
+    hidden = hide or is_suppressed(n)
+    needed = category["responses_needed"]
+    return {
+        "category": category["category"],
+        "label": label,
+        "n": WITHHELD if hide and not is_suppressed(n) else suppress(n),
+        "sample_share": None if hidden else category["sample_share"],
+        "population_share": category["population_share"],
+        "representation_ratio": None if hidden else category["representation_ratio"],
+        "interval_low": None if hidden else category["wilson_low"],
+        "interval_high": None if hidden else category["wilson_high"],
+        "expected_n": category["expected_n"],
+        "flag": category["flag"],
+        "responses_needed": round_up_to_threshold(needed) if needed is not None else None,
+    }
+
+
+def _dimension_without_benchmark(
+    dimension: str, counts: Mapping[str | None, int], message: str
+) -> dict[str, Any]:
+    stated = {c: n for c, n in counts.items() if c not in NOT_STATED_CATEGORIES}
+    not_stated = sum(n for c, n in counts.items() if c in NOT_STATED_CATEGORIES)
+    answered = sum(stated.values())
+    published = publish_table({**stated, None: not_stated})
+    return {
+        "dimension": dimension,
+        "label": DIMENSION_LABELS.get(dimension, humanise(dimension)),
+        "benchmark": None,
+        "answered": suppress(answered),
+        "not_stated": published[None],
+        "categories": [
+            {
+                "category": category,
+                "label": humanise(category),
+                "n": published[category],
+                "sample_share": publish_share(count, count / answered)
+                if published[category] == count
+                else None,
+            }
+            for category, count in sorted(stated.items())
+        ],
+        "goodness_of_fit": None,
+        "message": message,
+    }
+
+
+def _assess(
+    dimension: str, counts: dict[str | None, int], benchmark: queries.Benchmark
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The published dimension table, and its categories' unpublished assessments."""
+    outside = OUTSIDE_POPULATION.get(dimension, frozenset())
+    in_population = {c: n for c, n in counts.items() if c not in outside}
+    try:
+        assessment = assess_dimension(dimension, in_population, benchmark.counts)
+        fit = chi_square_goodness_of_fit(in_population, benchmark.counts, dimension)
+    except ValueError as error:
+        message = f"Could not compare with the population: {error}. Counts only."
+        return _dimension_without_benchmark(dimension, counts, message), []
+    raw = [category.to_dict() for category in assessment.categories]
+    cells: dict[str | None, int] = {c["category"]: c["n"] for c in raw}
+    cells[None] = assessment.not_stated
+    secondary = {key for key, value in publish_table(cells).items() if value == WITHHELD}
+    message = None
+    if assessment.total_answered == 0:
+        message = f"No respondent has stated their {DIMENSION_LABELS[dimension].lower()} yet."
+    elif fit.p_value is None:
+        message = "Too few responses for a goodness-of-fit test yet."
+    published = {
+        "dimension": dimension,
+        "label": DIMENSION_LABELS[dimension],
+        "benchmark": {"source": benchmark.source, "year": benchmark.year},
+        "answered": suppress(assessment.total_answered),
+        "not_stated": WITHHELD if None in secondary else suppress(assessment.not_stated),
+        "outside_population": suppress(sum(counts.get(c, 0) for c in outside)) if outside else None,
+        "categories": [
+            _published_category(
+                category,
+                benchmark.labels.get(category["category"], humanise(category["category"])),
+                hide=category["category"] in secondary,
+            )
+            for category in raw
+        ],
+        "goodness_of_fit": fit.to_dict(),
+        "message": message,
+    }
+    return published, raw
+
+
+def _representativeness(
+    engine: Engine, survey_id: int, channel_names: Mapping[int, str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    benchmarks = _with_rolled_up_benchmarks(queries.population_benchmarks_by_dimension(engine))
+    dimensions, flagged, over = [], [], []
+    for dimension in queries.DERIVED_DIMENSIONS:
+        if dimension in TARGET_DIMENSIONS:
+            continue
+        counts = queries.dimension_counts(engine, survey_id, dimension)
+        benchmark = benchmarks.get(dimension)
+        if benchmark is None:
+            message = "No population benchmark is loaded for this dimension: counts only."
+            dimensions.append(_dimension_without_benchmark(dimension, counts, message))
+            continue
+        published, raw = _assess(dimension, counts, benchmark)
+        dimensions.append(published)
+        by_channel = None
+        for category, shown in zip(raw, published["categories"], strict=False):
+            group = {
+                "dimension": dimension,
+                "dimension_label": published["label"],
+                "category": category["category"],
+                "label": shown["label"],
+                "flag": category["flag"],
+            }
+            if category["flag"] == OVER_REPRESENTED:
+                over.append(group)
+            if category["flag"] not in FLAGGED:
+                continue
+            if by_channel is None:
+                by_channel = queries.dimension_counts_by_channel(engine, survey_id, dimension)
+            group.update(
+                n=shown["n"],
+                sample_share=shown["sample_share"],
+                population_share=shown["population_share"],
+                responses_needed=shown["responses_needed"],
+                channel_reach=channel_reach(by_channel, category["category"], channel_names),
+            )
+            flagged.append(group)
+    return dimensions, flagged, over
+
+
+def _targets(engine: Engine, survey_id: int, parent_target: int) -> dict[str, Any]:
+    counts = queries.dimension_counts(engine, survey_id, "parent_under_40")
+    progress = count_target_progress(counts.get("yes", 0), parent_target)
+    hidden = is_suppressed(progress.n)
+    return {
+        "parent_under_40": {
+            "label": "Parents or carers of a child under 18, aged under 40",
+            "n": suppress(progress.n),
+            "target": progress.target,
+            "remaining": None if hidden else progress.remaining,
+            "proportion_of_target": None if hidden else progress.proportion_of_target,
+            "met": progress.met,
+        }
+    }
+
+
+def _published_proportion(summary: Mapping[str, Any]) -> dict[str, Any]:
+    figures = {name: summary[name] for name in ("share", "interval_low", "interval_high")}
+    return publish_proportion(summary["numerator"], summary["n"], figures)
+
+
+def _early_results(
+    engine: Engine, survey: Mapping[str, Any], labels: Mapping[str, Mapping[str, str]]
+) -> dict[str, Any]:
+    definitions = headline_indicator_definitions(priority_options(survey["definition"]))
+    indicators = []
+    for result in compute_indicators(engine, survey["id"], definitions):
+        breakdowns = {}
+        for dimension, rows in result["breakdowns"].items():
+            breakdowns[dimension] = [
+                {
+                    "category": row["category"],
+                    "label": labels.get(dimension, {}).get(
+                        row["category"], humanise(row["category"])
+                    ),
+                    **_published_proportion(row),
+                    "differs_from_rest": row["differs_from_rest"],
+                    "direction": row["direction"],
+                }
+                for row in rows
+            ]
+        indicators.append(
+            {
+                "key": result["key"],
+                "label": result["label"],
+                "kind": result["kind"],
+                "base": result["base"],
+                **_published_proportion(result),
+                "breakdowns": breakdowns,
+            }
+        )
+    return {"caveat": CAVEAT, "weighted": False, "indicators": indicators}
+
+
+def build_interim_report(
+    engine: Engine,
+    survey_id: int | None = None,
+    *,
+    parent_target: int = PARENT_UNDER_40_TARGET,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Every figure of the interim report; survey_id None means the open survey, else newest."""
+    today = today or dt.date.today()
+    survey = queries.find_survey(engine, survey_id)
+    report: dict[str, Any] = {
+        "title": "SaferMK residents' survey: interim report",
+        "generated_on": today.isoformat(),
+        "disclosure": {
+            "threshold": DISCLOSURE_THRESHOLD,
+            "rule": f"Counts from 1 to {DISCLOSURE_THRESHOLD - 1} are shown as 'fewer than "
+            f"{DISCLOSURE_THRESHOLD}' and their shares withheld; where a total would reveal "
+            "such a count, another cell is 'withheld'. A share is shown only when both those "
+            f"with and those without the answer number at least {DISCLOSURE_THRESHOLD}. "
+            "Flags are always shown.",
+        },
+        "messages": [],
+    }
+    if survey is None:
+        report["survey"] = None
+        report["messages"].append("There is no survey in the database yet.")
+        return report
+    report["survey"] = {
+        key: (value.isoformat() if isinstance(value, dt.date) else value)
+        for key, value in survey.items()
+        if key in ("id", "slug", "version", "title", "status", "opened_on", "closed_on")
+    }
+    submitted = queries.status_counts(engine, survey["id"])[queries.SUBMITTED]
+    if submitted == 0:
+        report["messages"].append(
+            "No responses have been submitted yet, so there is nothing to compare or report."
+        )
+    elif submitted < DISCLOSURE_THRESHOLD:
+        report["messages"].append(
+            f"Fewer than {DISCLOSURE_THRESHOLD} responses so far: almost every figure is "
+            "suppressed until more arrive."
+        )
+    report["fieldwork"] = _fieldwork(engine, survey["id"])
+    report["channels"], channel_names = _channels(engine, survey["id"], today)
+    dimensions, flagged, over = _representativeness(engine, survey["id"], channel_names)
+    report["representativeness"] = {
+        "dimensions": dimensions,
+        "flagged_groups": flagged,
+        "over_represented_groups": over,
+    }
+    report["targets"] = _targets(engine, survey["id"], parent_target)
+    labels = {
+        dimension["dimension"]: {row["category"]: row["label"] for row in dimension["categories"]}
+        for dimension in dimensions
+    }
+    report["early_results"] = _early_results(engine, survey, labels)
+    return report

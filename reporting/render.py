@@ -1,0 +1,97 @@
+"""The interim report as JSON (every figure) and as one self-contained HTML page.
+
+Rendering is the last step and reads only the published report dict from
+reporting.interim, so it can show nothing that disclosure control has not passed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from reporting import charts
+from reporting.interim import DIMENSION_LABELS
+from reporting.reach import humanise
+
+TEMPLATES = Path(__file__).with_name("templates")
+FLAG_LABELS = {
+    "under_represented": "Under-represented",
+    "possibly_under_represented": "Possibly under-represented",
+    "over_represented": "Over-represented",
+    "as_expected": "As expected",
+    "not_enough_responses": "Not enough responses to tell",
+}
+
+
+def render_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def _count(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _percent(value: float | None, digits: int = 1) -> str:
+    return "withheld" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _p_value(value: float | None) -> str:
+    if value is None:
+        return "not tested"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        count=_count,
+        percent=_percent,
+        number=_number,
+        p_value=_p_value,
+        flag=lambda flag: FLAG_LABELS.get(flag, humanise(flag)),
+        humanise=humanise,
+    )
+    return environment
+
+
+def _charts(report: dict[str, Any]) -> dict[str, Any]:
+    """Inline SVG for each chart; the SVG comes from matplotlib, which escapes its text."""
+
+    def markup(chart: charts.Chart | None) -> dict[str, Any] | None:
+        return None if chart is None else {"svg": Markup(chart.svg), "alt": chart.alt}
+
+    if report.get("survey") is None:
+        return {"over_time": None, "channels": None, "dimensions": {}, "indicators": None}
+    headline = [row for row in report["early_results"]["indicators"] if row["kind"] == "headline"]
+    return {
+        "over_time": markup(charts.responses_over_time(report["fieldwork"]["by_day"])),
+        "channels": markup(charts.responses_by_channel(report["channels"]["rows"])),
+        "dimensions": {
+            dimension["dimension"]: markup(charts.sample_against_population(dimension))
+            for dimension in report["representativeness"]["dimensions"]
+        },
+        "indicators": markup(charts.indicators_with_intervals(headline)),
+    }
+
+
+def render_html(report: dict[str, Any]) -> str:
+    template = _environment().get_template("interim_report.html.j2")
+    return template.render(report=report, charts=_charts(report), dimension_labels=DIMENSION_LABELS)
