@@ -22,7 +22,10 @@ from .queries import DERIVED_DIMENSIONS, SUBMITTED, channels, find_survey, partn
 from .survey_weights import compute_survey_weights
 
 FORMATS = ("csv", "xlsx", "sav")
+# Several census dimensions share a name with the question they come from (sex, ward...).
+CENSUS_COLUMNS = tuple(f"census_{d}" for d in DERIVED_DIMENSIONS)
 PREFER_NOT_TO_SAY_CODE = -1
+SPSS_NAME_LIMIT = 64
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ def questionnaire_variables(definition: Mapping[str, Any], *, free_text: bool) -
                     )
             elif kind == "multiple":
                 for option in question["options"]:
-                    name = f"{qid}__{option['value']}"
+                    # SPSS names stop at 64 characters; every format uses the same names.
+                    name = f"{qid}__{option['value']}"[:SPSS_NAME_LIMIT]
 
                     def chosen(answers, qid=qid, value=option["value"]):
                         if qid not in answers:
@@ -204,7 +208,7 @@ def export_responses(
     if survey["status"] == "closed":
         computed = compute_survey_weights(engine, survey["id"])
         weights = computed.weight_by_id() or None
-    header = [*FIXED_COLUMNS, *(v.name for v in variables), *DERIVED_DIMENSIONS]
+    header = [*FIXED_COLUMNS, *(v.name for v in variables), *CENSUS_COLUMNS]
     if weights is not None:
         header.append("weight")
     rows = _rows(engine, survey["id"], variables, weights)

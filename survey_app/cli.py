@@ -225,7 +225,80 @@ def demo_seed(count: int, seed: int) -> None:
     click.echo(f"Added {added} demo responses.")
 
 
+def _comma_list(value: str, allowed: tuple[str, ...], what: str) -> list[str]:
+    chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [part for part in chosen if part not in allowed]
+    if unknown or not chosen:
+        _fail(f"{what} must be one or more of {', '.join(allowed)}; not {', '.join(unknown)}")
+    return chosen
+
+
+@click.command("report")
+@click.argument("kind", type=click.Choice(["interim", "final"]))
+@click.option(
+    "--out",
+    "out_dir",
+    default="reports",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option(
+    "--format",
+    "formats",
+    default="html,pdf,json,xlsx",
+    show_default=True,
+    help="Comma-separated: html, pdf, json, xlsx.",
+)
+@click.option(
+    "--survey", "survey_label", help="SLUG or SLUG:VERSION; the open or newest by default."
+)
+@with_appcontext
+def report_command(kind: str, out_dir: Path, formats: str, survey_label: str | None) -> None:
+    """Write the interim report (while the survey is open) or the final report (after it closes)."""
+    from reporting.generate import write_report
+
+    survey = _survey_by_label(survey_label) if survey_label else None
+    if kind == "final" and survey is None:
+        survey = _survey_by_label(None)
+    if kind == "final" and survey.status == "open":
+        click.echo(f"Note: {survey.label} is still open; the final report covers responses so far.")
+    chosen = _comma_list(formats, ("html", "pdf", "json", "xlsx"), "--format")
+    paths = write_report(db.engine, kind, out_dir, chosen, survey_id=survey.id if survey else None)
+    for path in paths:
+        click.echo(f"Wrote {path}")
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav"]), required=True)
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--survey", "survey_label", help="SLUG or SLUG:VERSION; the open or newest by default."
+)
+@click.option(
+    "--include-free-text",
+    is_flag=True,
+    help="Add what residents wrote in their own words (may name people).",
+)
+@with_appcontext
+def export_command(
+    fmt: str, out_file: Path, survey_label: str | None, include_free_text: bool
+) -> None:
+    """Export submitted responses with a data dictionary (and weights once the survey is closed)."""
+    from reporting.exports import export_responses
+
+    survey = _survey_by_label(survey_label)
+    result = export_responses(
+        db.engine, out_file, fmt=fmt, survey_id=survey.id, free_text=include_free_text
+    )
+    weighted = " with weights" if result.weighted else " (weights come once the survey closes)"
+    click.echo(f"Wrote {result.rows} responses to {result.path}{weighted}.")
+    if result.dictionary_path:
+        click.echo(f"Data dictionary: {result.dictionary_path}")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(setup_command)
+    app.cli.add_command(report_command)
+    app.cli.add_command(export_command)
     for group in (survey_cli, channels_cli, benchmarks_cli, demo_cli):
         app.cli.add_command(group)
