@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from wtforms import (
     BooleanField,
     Field,
@@ -125,14 +124,12 @@ class SingleChoice(Handler):
             }
             if option.get("hint"):
                 item["hint"] = {"text": option["hint"]}
-            if write_in := option.get("write_in"):
-                item["conditional"] = {"html": _write_in_html(form[write_in["id"]], write_in)}
             items.append(item)
         return items
 
     def render(self, form: FlaskForm, is_page_heading: bool) -> list[Rendering]:
         field = form[self.question.id]
-        return [
+        renderings: list[Rendering] = [
             (
                 "radios",
                 {
@@ -145,6 +142,28 @@ class SingleChoice(Handler):
                 },
             )
         ]
+        # Write-ins sit below the radios rather than in a conditional reveal: the reveal's
+        # aria-expanded on a radio is not valid ARIA, and this way works the same without
+        # JavaScript.
+        for option in self.question.options:
+            if write_in := option.get("write_in"):
+                write_in_field = form[write_in["id"]]
+                renderings.append(
+                    (
+                        "input",
+                        {
+                            "id": write_in_field.name,
+                            "name": write_in_field.name,
+                            "value": write_in_field.data or "",
+                            "label": {"text": write_in["label"]},
+                            "hint": {"text": f"If you chose '{option['label']}'"},
+                            "errorMessage": _error(write_in_field),
+                            "spellcheck": False,
+                            "autocomplete": "off",
+                        },
+                    )
+                )
+        return renderings
 
     def summary(self, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
         value = answers.get(self.question.id)
@@ -154,26 +173,6 @@ class SingleChoice(Handler):
             if write_in and option["value"] == value and answers.get(write_in["id"]):
                 text = f"{text}: {answers[write_in['id']]}"
         return [(self.question.label, text)]
-
-
-def _write_in_html(field: Field, write_in: Mapping[str, Any]) -> Markup:
-    from flask import render_template_string
-
-    return Markup(
-        render_template_string(
-            '{% from "govuk_frontend_jinja/components/input/macro.html" import govukInput %}'
-            "{{ govukInput(params) }}",
-            params={
-                "id": field.name,
-                "name": field.name,
-                "value": field.data or "",
-                "label": {"text": write_in["label"]},
-                "errorMessage": _error(field),
-                "spellcheck": False,
-                "autocomplete": "off",
-            },
-        )
-    )
 
 
 def _max_length(limit: int, text: str):
