@@ -401,6 +401,9 @@ def server_environment(database_url: str) -> dict[str, str]:
         "SAFERMK_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
         "SESSION_COOKIE_SECURE": "false",
+        # Every virtual resident posts from 127.0.0.1; the per-address limit on survey posts
+        # would otherwise answer 429 within seconds. The limiter still runs and is counted.
+        "SURVEY_RATE_LIMIT": "1000000 per minute",
     }
 
 

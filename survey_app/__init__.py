@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,12 +10,13 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from .config import load_settings
-from .extensions import db, migrate
+from .extensions import db, limiter, migrate
 
 
 def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     _configure(app, config_overrides)
+    _register_logging_and_security(app)
     _register_extensions(app)
     _register_templates(app)
     _register_blueprints(app)
@@ -30,11 +30,19 @@ def _configure(app: Flask, config_overrides: Mapping[str, Any] | None) -> None:
         app.config.from_mapping(config_overrides)
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(days=app.config["RESUME_DAYS"])
     app.config["TESTING"] = app.config.get("TESTING", app.config["SAFERMK_ENV"] == "test")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _register_logging_and_security(app: Flask) -> None:
+    from .logging_setup import configure_logging
+    from .security import register_security
+
+    configure_logging(app)
+    register_security(app)
 
 
 def _register_extensions(app: Flask) -> None:
     db.init_app(app)
+    limiter.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     with app.app_context():
         from .database import configure_engine
@@ -61,9 +69,11 @@ def _register_templates(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .errors import register_error_handlers
+    from .health import bp as health_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(health_bp)
     register_error_handlers(app)
 
 

@@ -49,6 +49,17 @@ SETTINGS: tuple[Setting, ...] = (
         "`true` when served over HTTPS (production default), `false` otherwise.",
     ),
     Setting("SAFERMK_CONTACT_EMAIL", "safermk@milton-keynes.gov.uk", "Shown on public pages."),
+    Setting(
+        "RATELIMIT_STORAGE_URI",
+        "memory://",
+        "Where rate-limit counters live: `memory://` per worker, or `redis://host:6379` shared.",
+    ),
+    Setting(
+        "SURVEY_RATE_LIMIT",
+        "120 per minute",
+        "Survey form posts allowed from one network address (households and offices share one).",
+    ),
+    Setting("LOG_FORMAT", "json", "`json` (one object per line) or `text`."),
 )
 
 
@@ -67,6 +78,26 @@ def _positive_int(name: str, environ: dict[str, str]) -> int:
     if value < 1:
         raise ConfigError(f"{name} must be 1 or more, not {value}")
     return value
+
+
+def _choice(name: str, environ: dict[str, str], allowed: tuple[str, ...]) -> str:
+    value = (_env(name, environ) or "").lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _rate_limit(environ: dict[str, str]) -> str:
+    from limits import parse_many
+
+    raw = _env("SURVEY_RATE_LIMIT", environ) or ""
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f"SURVEY_RATE_LIMIT must look like '120 per minute', not {raw!r}"
+        ) from None
+    return raw
 
 
 def _database_url(environ: dict[str, str], project_root: Path) -> str:
@@ -130,5 +161,9 @@ def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
         "SAFERMK_CONTACT_EMAIL": _env("SAFERMK_CONTACT_EMAIL", environ),
         # Survey pages carry free text of up to 2,000 characters; nothing needs more than this.
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", environ),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SURVEY_RATE_LIMIT": _rate_limit(environ),
+        "LOG_FORMAT": _choice("LOG_FORMAT", environ, ("json", "text")),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -1,5 +1,8 @@
 """Extension objects, created here and bound to an app in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -23,3 +26,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# Limits apply only where a route asks for one (survey posts, sign-in). Counts live only in the
+# limiter's storage (memory, or Redis when configured) and expire; no address reaches the database.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

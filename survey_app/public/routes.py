@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as HttpResponse
 
 from .. import responses
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import Response, Survey
 from ..questionnaire import Page, Questionnaire
 from ..questionnaire.forms import (
@@ -35,6 +35,22 @@ def _private(response: HttpResponse) -> HttpResponse:
     # Residents may answer on a shared computer: keep their pages out of every cache.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _survey_post_limit() -> str:
+    return current_app.config["SURVEY_RATE_LIMIT"]
+
+
+survey_posts = limiter.limit(_survey_post_limit, methods=["POST"])
+HONEYPOT_FIELD = "website"
+
+
+def _caught_by_honeypot() -> bool:
+    """People never see the honeypot field; form-filling robots fill it in."""
+    if request.form.get(HONEYPOT_FIELD):
+        log.info("honeypot field filled; nothing stored")
+        return True
+    return False
 
 
 class SimpleForm(FlaskForm):
@@ -118,6 +134,7 @@ def begin() -> HttpResponse:
 
 
 @bp.route("/start-again", methods=["POST"])
+@survey_posts
 def start_again() -> HttpResponse:
     if SimpleForm().validate_on_submit():
         try:
@@ -176,6 +193,7 @@ def _render_question(
 
 
 @bp.route("/questions/<page_id>", methods=["GET", "POST"])
+@survey_posts
 def question(page_id: str) -> Any:
     found = _survey_or_none()
     if found is None:
@@ -208,6 +226,10 @@ def question(page_id: str) -> Any:
         form = PageForm(data=page_form_data(page, answers))
         return _render_question(questionnaire, page, form, answers)
 
+    if _caught_by_honeypot():
+        following = questionnaire.next_page(page.id, answers)
+        target = url_for("public.question", page_id=following.id) if following else None
+        return redirect(target or url_for("public.check_answers"))
     form = PageForm()
     if not form.validate():
         return _render_question(questionnaire, page, form, answers)
@@ -261,6 +283,7 @@ def _summary(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[dict
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])
+@survey_posts
 def check_answers() -> Any:
     found = _survey_or_none()
     if found is None:
@@ -279,6 +302,8 @@ def check_answers() -> Any:
 
     form = SimpleForm()
     if request.method == "POST":
+        if _caught_by_honeypot():
+            return redirect(url_for("public.start"))
         if not form.validate():
             # The page had expired; show it again with a fresh token, nothing is lost.
             form.csrf_token.data = form.csrf_token.current_token
