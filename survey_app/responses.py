@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from .extensions import db
 from .models import DERIVED_DIMENSIONS, Channel, Response, Survey
@@ -68,8 +69,13 @@ def questionnaire_for(survey: Survey) -> Questionnaire:
 
 def open_survey() -> Survey | None:
     """The survey residents are answering now: the newest open one."""
+    # The definition is loaded only when this process has not parsed it yet (questionnaire_for).
     return db.session.scalars(
-        select(Survey).where(Survey.status == "open").order_by(Survey.id.desc()).limit(1)
+        select(Survey)
+        .options(defer(Survey.definition))
+        .where(Survey.status == "open")
+        .order_by(Survey.id.desc())
+        .limit(1)
     ).first()
 
 
