@@ -4,7 +4,7 @@ PYTHON ?= python3
 FLASK = FLASK_APP=wsgi.py $(VENV)/bin/flask
 BUILD = survey_app/static/build
 
-.PHONY: run setup test lint assets bench clean
+.PHONY: run setup test lint assets audit clean
 
 run: setup
 	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
@@ -39,3 +39,8 @@ $(BUILD)/app.css: node_modules/.installed survey_app/static/src/app.scss
 
 clean:
 	rm -rf $(VENV) node_modules $(BUILD) .pytest_cache
+
+# Known-vulnerability check of the installed packages against PyPI's advisory data (needs access
+# to pypi.org's JSON API).
+audit: $(VENV)/.installed
+	$(VENV)/bin/pip-audit --skip-editable --strict

@@ -205,3 +205,44 @@ def indicators_with_intervals(indicators: Sequence[Mapping[str, Any]]) -> Chart 
             for row in reversed(shown)
         )
         return _to_svg(figure, "chart-indicators", alt + ".")
+
+
+def weighted_indicators_with_intervals(indicators: Sequence[Mapping[str, Any]]) -> Chart | None:
+    """Unweighted and weighted shares side by side, each with its 95% interval."""
+    shown = [row for row in indicators if row["weighted_share"] is not None][::-1]
+    if not shown:
+        return None
+    with plt.rc_context(STYLE):
+        figure, axes = _figure(0.6 * len(shown) + 1.2)
+        for offset, prefix, colour, marker, label in (
+            (0.15, "weighted_", OKABE_ITO["vermillion"], "o", "Weighted to the census"),
+            (-0.15, "", OKABE_ITO["blue"], "s", "Unweighted"),
+        ):
+            shares = [row[f"{prefix}share"] for row in shown]
+            errors = [
+                [row[f"{prefix}share"] - row[f"{prefix}interval_low"] for row in shown],
+                [row[f"{prefix}interval_high"] - row[f"{prefix}share"] for row in shown],
+            ]
+            axes.errorbar(
+                shares,
+                [position + offset for position in range(len(shown))],
+                xerr=errors,
+                fmt=marker,
+                color=colour,
+                ecolor=colour,
+                capsize=3,
+                label=label,
+            )
+        axes.set_yticks(range(len(shown)), [row["label"] for row in shown])
+        axes.set_xlim(0, 1)
+        axes.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+        axes.set_xlabel("Share of respondents in each base, with 95% interval")
+        axes.legend(loc="lower right", frameon=False)
+        alt = "Dot chart of headline indicators, weighted and unweighted, with 95% intervals: "
+        alt += "; ".join(
+            f"{row['label']} weighted {_percent(row['weighted_share'])} "
+            f"({_percent(row['weighted_interval_low'])} to "
+            f"{_percent(row['weighted_interval_high'])}), unweighted {_percent(row['share'])}"
+            for row in reversed(shown)
+        )
+        return _to_svg(figure, "chart-weighted-indicators", alt + ".")

@@ -338,6 +338,7 @@ def build_interim_report(
     today = today or dt.date.today()
     survey = queries.find_survey(engine, survey_id)
     report: dict[str, Any] = {
+        "kind": "interim",
         "title": "SaferMK residents' survey: interim report",
         "generated_on": today.isoformat(),
         "disclosure": {

@@ -1,7 +1,9 @@
-"""The interim report as JSON (every figure) and as one self-contained HTML page.
+"""The interim and final reports as JSON, one self-contained HTML page, PDF and XLSX.
 
-Rendering is the last step and reads only the published report dict from
-reporting.interim, so it can show nothing that disclosure control has not passed.
+Rendering is the last step and reads only the published report dict from reporting.interim or
+reporting.final, so it can show nothing that disclosure control has not passed. The PDF is
+the same HTML laid out for print by WeasyPrint (the page rules live in the template's
+stylesheet), so the two can never disagree.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from markupsafe import Markup
 from reporting import charts
 from reporting.interim import DIMENSION_LABELS
 from reporting.reach import humanise
+from reporting.workbook import render_xlsx
+
+__all__ = ["render_html", "render_json", "render_pdf", "render_xlsx"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 FLAG_LABELS = {
@@ -79,19 +84,76 @@ def _charts(report: dict[str, Any]) -> dict[str, Any]:
         return None if chart is None else {"svg": Markup(chart.svg), "alt": chart.alt}
 
     if report.get("survey") is None:
-        return {"over_time": None, "channels": None, "dimensions": {}, "indicators": None}
+        return {
+            "over_time": None,
+            "channels": None,
+            "dimensions": {},
+            "indicators": None,
+            "weighted_indicators": None,
+        }
     headline = [row for row in report["early_results"]["indicators"] if row["kind"] == "headline"]
+    weighted = None
+    if report.get("kind") == "final":
+        weighted_headline = [
+            row for row in report["weighted_results"]["indicators"] if row["kind"] == "headline"
+        ]
+        weighted = markup(charts.weighted_indicators_with_intervals(weighted_headline))
     return {
+        "weighted_indicators": weighted,
         "over_time": markup(charts.responses_over_time(report["fieldwork"]["by_day"])),
         "channels": markup(charts.responses_by_channel(report["channels"]["rows"])),
         "dimensions": {
             dimension["dimension"]: markup(charts.sample_against_population(dimension))
             for dimension in report["representativeness"]["dimensions"]
         },
-        "indicators": markup(charts.indicators_with_intervals(headline)),
+        # The final report shows indicators only in its weighted chart.
+        "indicators": None
+        if weighted is not None
+        else markup(charts.indicators_with_intervals(headline)),
     }
 
 
+SHARED_SECTIONS = [
+    ("fieldwork", "Fieldwork"),
+    ("channels", "Responses by channel"),
+    ("representativeness", "Representativeness"),
+    ("groups-to-reach", "Groups to reach"),
+    ("targets", "Count targets"),
+]
+SECTIONS = {
+    "interim": [
+        *SHARED_SECTIONS,
+        ("early-results", "Early results"),
+        ("about", "About these figures"),
+    ],
+    "final": [
+        *SHARED_SECTIONS,
+        ("weighting", "Weighting"),
+        ("weighted-results", "Results"),
+        ("breakdowns", "Results by group"),
+        ("methodology", "Methodology"),
+    ],
+}
+
+
 def render_html(report: dict[str, Any]) -> str:
-    template = _environment().get_template("interim_report.html.j2")
-    return template.render(report=report, charts=_charts(report), dimension_labels=DIMENSION_LABELS)
+    """The report as one self-contained page (both kinds); the same page prints as the PDF."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        report=report,
+        charts=_charts(report),
+        dimension_labels=DIMENSION_LABELS,
+        sections=SECTIONS[report.get("kind", "interim")],
+    )
+
+
+def render_pdf(report: dict[str, Any], path: Path, *, html: str | None = None) -> Path:
+    """The HTML report laid out on A4 pages, with numbered pages and a contents list.
+
+    html: the page render_html already made for this report, to save drawing the charts twice.
+    """
+    # Imported here: WeasyPrint loads Pango and fonts, which the JSON and HTML paths never need.
+    from weasyprint import HTML
+
+    HTML(string=html if html is not None else render_html(report)).write_pdf(path)
+    return path

@@ -1,0 +1,329 @@
+"""The final report's figures: the interim report's, plus weights, weighted results and methods.
+
+`build_final_report` starts from `build_interim_report` (fieldwork, channels,
+representativeness, groups to reach) and adds:
+
+* `weighting`: how the raking weights were made and how well they fit the census;
+* `weighted_results`: every headline indicator and priority, unweighted and weighted, with
+  95% intervals, and weighted breakdowns by census group;
+* `methodology`: the appendix a reader needs to judge the figures.
+
+Every figure passes the same disclosure control as the interim report. Where weights cannot be
+made (no responses, nobody answered any weighting question, a category outside the census)
+the report still builds, says why, and shows the unweighted figures only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from reporting import queries
+from reporting.disclosure import publish_proportion, suppress
+from reporting.indicators import headline_indicator_definitions, priority_options
+from reporting.interim import DIMENSION_LABELS, build_interim_report
+from reporting.reach import humanise
+from reporting.representativeness import (
+    FAMILY_ALPHA,
+    MINIMUM_EXPECTED_COUNT,
+    OVER_REPRESENTATION_RATIO,
+    UNDER_REPRESENTATION_RATIO,
+)
+from reporting.survey_weights import (
+    WEIGHT_CAP,
+    WEIGHTING_DIMENSIONS,
+    SurveyWeights,
+    compute_survey_weights,
+)
+from reporting.weighted_indicators import (
+    align_weights,
+    stream_indicator_flags,
+    weighted_indicators,
+)
+
+TITLE = "SaferMK residents' survey: final report"
+EARLY_RESULTS_CAVEAT = (
+    "Unweighted figures, kept for comparison with the interim report. The weighted results "
+    "are this report's estimates for Milton Keynes residents aged 16 and over."
+)
+WEIGHTED_FIGURES = (
+    "weighted_share",
+    "weighted_interval_low",
+    "weighted_interval_high",
+    "effective_n",
+)
+PROPORTION_FIGURES = ("share", "interval_low", "interval_high", *WEIGHTED_FIGURES)
+NOT_STATED_TREATMENT = (
+    "Answers left blank or 'prefer not to say' are left out of every share of a census "
+    "dimension, as the census leaves out its own non-answers. In weighting, a respondent who "
+    "did not state a dimension keeps the weight the other dimensions give them: that "
+    "dimension's adjustment neither raises nor lowers it. In breakdowns they count among "
+    "'the rest' each group is compared with."
+)
+FLAG_RULE = (
+    f"Under-represented: the group's share of respondents is below "
+    f"{UNDER_REPRESENTATION_RATIO} of its population share and the score test (the dual of "
+    f"the 95% Wilson interval), Holm-adjusted across the dimension's categories, rejects "
+    f"equality at {FAMILY_ALPHA:.0%}. Possibly under-represented: ratio below "
+    f"{UNDER_REPRESENTATION_RATIO} without conclusive evidence. Over-represented: ratio above "
+    f"{OVER_REPRESENTATION_RATIO} and the test rejects. Not enough responses: fewer than "
+    f"{MINIMUM_EXPECTED_COUNT:.0f} respondents would be expected from the group at its "
+    "population share. A group with no respondents at all is flagged like any other."
+)
+INTERVALS = (
+    "Unweighted shares carry 95% Wilson score intervals. Weighted shares carry Wilson intervals "
+    "computed on the Kish effective sample size of the people in that base, which widens them "
+    "to allow for unequal weights. Groups marked 'higher' or 'lower' differ from everyone "
+    "else in the base at the 5% level (pooled two-proportion test on weighted shares and "
+    "effective sizes)."
+)
+
+
+def _labels(report: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    return {
+        dimension["dimension"]: {row["category"]: row["label"] for row in dimension["categories"]}
+        for dimension in report["representativeness"]["dimensions"]
+    }
+
+
+def _safe_weights(engine: Engine, survey_id: int) -> SurveyWeights:
+    """The survey's weights; a refusal by the raking itself becomes the report's message."""
+    try:
+        return compute_survey_weights(engine, survey_id)
+    except ValueError as error:
+        return SurveyWeights([], None, (), {}, problem=f"The weights could not be made: {error}")
+
+
+def _weighting(
+    weights: SurveyWeights, labels: Mapping[str, Mapping[str, str]], benchmarked: Sequence[str]
+) -> dict[str, Any]:
+    result = weights.result
+
+    def label(dimension: str, category: str) -> str:
+        return labels.get(dimension, {}).get(category, humanise(category))
+
+    merged = [
+        {
+            "dimension": dimension,
+            "dimension_label": DIMENSION_LABELS.get(dimension, humanise(dimension)),
+            "category": category,
+            "label": label(dimension, category),
+            "merged_into": destination,
+            "merged_into_label": label(dimension, destination),
+        }
+        for dimension, merges in weights.merged.items()
+        for category, destination in merges.items()
+    ]
+    not_used = []
+    for dimension in WEIGHTING_DIMENSIONS:
+        if result is not None and dimension in weights.dimensions:
+            continue
+        if dimension not in benchmarked:
+            reason = "No census benchmark is loaded for it."
+        elif result is None:
+            reason = "No weights could be made (see the message above)."
+        else:
+            reason = "Nobody stated it, so there was nothing to adjust."
+        not_used.append(
+            {"dimension": dimension, "label": DIMENSION_LABELS[dimension], "reason": reason}
+        )
+    dimensions = []
+    if result is not None:
+        for dimension in weights.dimensions:
+            merged_into: dict[str, list[str]] = {}
+            for category, destination in weights.merged.get(dimension, {}).items():
+                merged_into.setdefault(destination, []).append(label(dimension, category))
+            categories = []
+            for category, target in result.target_shares[dimension].items():
+                shown = label(dimension, category)
+                if category in merged_into:
+                    shown += f" (with {', '.join(merged_into[category])})"
+                categories.append(
+                    {
+                        "category": category,
+                        "label": shown,
+                        "population_share": target,
+                        "weighted_share": result.weighted_shares[dimension][category],
+                    }
+                )
+            dimensions.append(
+                {
+                    "dimension": dimension,
+                    "label": DIMENSION_LABELS[dimension],
+                    "source": weights.sources.get(dimension),
+                    "categories": categories,
+                }
+            )
+    return {
+        "weighted": result is not None,
+        "method": (
+            "Raking (iterative proportional fitting) to the census shares of each dimension in "
+            f"turn, repeated until every weighted share is within 0.0001 percentage points of its "
+            f"target; weights above {WEIGHT_CAP:g} times the mean are capped and the rest "
+            "re-raked."
+        ),
+        "dimensions": dimensions,
+        "not_used": not_used,
+        "sources": dict(weights.sources),
+        "cap": WEIGHT_CAP,
+        "respondents": suppress(len(weights.response_ids)),
+        "converged": None if result is None else result.converged,
+        "iterations": None if result is None else result.iterations,
+        "max_margin_error": None if result is None else result.max_margin_error,
+        "design_effect": None if result is None else result.design_effect,
+        "effective_n": None if result is None else round(result.effective_n, 1),
+        "smallest_weight": None if result is None else float(result.weights.min()),
+        "largest_weight": None if result is None else float(result.weights.max()),
+        "merged_categories": merged,
+        "problem": weights.problem,
+    }
+
+
+def _published(figures: Mapping[str, Any], weighted: bool) -> dict[str, Any]:
+    values = {name: figures[name] for name in PROPORTION_FIGURES}
+    if not weighted:
+        values.update(dict.fromkeys(WEIGHTED_FIGURES))
+    elif values["effective_n"] is not None:
+        values["effective_n"] = round(values["effective_n"], 1)
+    return publish_proportion(figures["numerator"], figures["n"], values)
+
+
+def _weighted_results(
+    engine: Engine,
+    survey: Mapping[str, Any],
+    weights: SurveyWeights,
+    labels: Mapping[str, Mapping[str, str]],
+    breakdown_dimensions: Sequence[str],
+) -> dict[str, Any]:
+    definitions = headline_indicator_definitions(priority_options(survey["definition"]))
+    groups = {dimension: list(labels[dimension]) for dimension in breakdown_dimensions}
+    flags = stream_indicator_flags(engine, survey["id"], definitions, groups)
+    weighted = weights.result is not None
+    respondent_weights = align_weights(
+        flags, weights.response_ids, weights.result.weights if weighted else None
+    )
+    indicators = []
+    for result in weighted_indicators(flags, respondent_weights, definitions):
+        breakdowns = {}
+        for dimension, rows in result["breakdowns"].items():
+            published_rows = []
+            for row in rows:
+                published = _published(row, weighted)
+                shown = weighted and published["weighted_share"] is not None
+                published_rows.append(
+                    {
+                        "category": row["category"],
+                        "label": labels[dimension].get(row["category"], humanise(row["category"])),
+                        **published,
+                        "differs_from_rest": row["differs_from_rest"] if shown else None,
+                        "direction": row["direction"] if shown else None,
+                    }
+                )
+            breakdowns[dimension] = published_rows
+        indicators.append(
+            {
+                "key": result["key"],
+                "label": result["label"],
+                "kind": result["kind"],
+                "base": result["base"],
+                **_published(result, weighted),
+                "breakdowns": breakdowns,
+            }
+        )
+    return {
+        "weighted": weighted,
+        "note": (
+            "Weighted to the census; intervals allow for the weighting."
+            if weighted
+            else "Weighting was not possible, so only unweighted figures are shown."
+        ),
+        "breakdown_dimensions": [
+            {"dimension": d, "label": DIMENSION_LABELS.get(d, humanise(d))}
+            for d in breakdown_dimensions
+        ],
+        "indicators": indicators,
+    }
+
+
+def _methodology(
+    report: Mapping[str, Any], weighting: Mapping[str, Any], results: Mapping[str, Any]
+) -> dict[str, Any]:
+    survey, fieldwork, channels = report["survey"], report["fieldwork"], report["channels"]
+    channels_used = [row["name"] for row in channels["rows"] if row["count"] != 0]
+    if channels["untagged"] != 0:
+        channels_used.append("No channel link (the survey's general address)")
+    if channels["unknown_link"] != 0:
+        channels_used.append("Unrecognised channel links")
+    if weighting["weighted"]:
+        submitted = report["fieldwork"]["submitted"]
+        weighting_summary = (
+            f"{weighting['method']} Weighted on: "
+            f"{'; '.join(d['label'] for d in weighting['dimensions'])}. "
+            f"Design effect {weighting['design_effect']:.2f}, so the "
+            f"{f'{submitted:,}' if isinstance(submitted, int) else submitted} responses carry "
+            f"about as much information as a simple random sample of "
+            f"{weighting['effective_n']:,.0f}."
+        )
+    else:
+        weighting_summary = f"No weights were made: {weighting['problem']}."
+    return {
+        "fieldwork": {
+            "opened_on": survey.get("opened_on"),
+            "closed_on": survey.get("closed_on"),
+            "first_submission": fieldwork["first_submission"],
+            "last_submission": fieldwork["last_submission"],
+            "submitted": fieldwork["submitted"],
+        },
+        "channels_used": channels_used,
+        "weighting": weighting_summary,
+        "weighting_targets": [
+            {"dimension": d["dimension"], "label": d["label"], "source": d["source"]}
+            for d in weighting["dimensions"]
+        ],
+        "design_effect": weighting["design_effect"],
+        "effective_n": weighting["effective_n"],
+        "suppression_rule": report["disclosure"]["rule"],
+        "prefer_not_to_say": NOT_STATED_TREATMENT,
+        "flag_rule": FLAG_RULE,
+        "intervals": INTERVALS,
+        "indicator_bases": [
+            {"label": row["label"], "base": row["base"]}
+            for row in results["indicators"]
+            if row["kind"] == "headline"
+        ],
+        "free_text": "Comments and other words residents wrote are not included in this report.",
+    }
+
+
+def build_final_report(
+    engine: Engine, survey_id: int | None = None, *, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Every figure of the final report; survey_id None means the open survey, else newest."""
+    report = build_interim_report(engine, survey_id, today=today)
+    report.update(kind="final", title=TITLE)
+    if report["survey"] is None:
+        report.update(weighting=None, weighted_results=None, methodology=None)
+        return report
+    survey = queries.find_survey(engine, report["survey"]["id"])
+    assert survey is not None  # the interim report has just found it
+    report["early_results"]["caveat"] = EARLY_RESULTS_CAVEAT
+    labels = _labels(report)
+    benchmarked = [
+        d["dimension"] for d in report["representativeness"]["dimensions"] if d["benchmark"]
+    ]
+    weights = _safe_weights(engine, survey["id"])
+    report["weighting"] = _weighting(weights, labels, benchmarked)
+    report["weighted_results"] = _weighted_results(engine, survey, weights, labels, benchmarked)
+    report["methodology"] = _methodology(report, report["weighting"], report["weighted_results"])
+    if weights.problem and report["fieldwork"]["submitted"] != 0:
+        lead = (
+            "Weighting needs care" if weights.result is not None else "Weighting was not possible"
+        )
+        report["messages"].append(
+            f"{lead}: {weights.problem}."
+            + ("" if weights.result is not None else " Only unweighted figures are shown.")
+        )
+    return report

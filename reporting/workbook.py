@@ -1,0 +1,330 @@
+"""The report's tables as an Excel workbook (openpyxl), one sheet per table.
+
+Like the HTML, it reads only the published report dict, so suppressed counts appear as the text
+"fewer than 10" (or "withheld") exactly as published, and shares withheld by disclosure control
+are written as "withheld" rather than left blank, so that a blank never passes for a zero.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from reporting.reach import humanise
+
+SHEET_NAME_LENGTH = 31  # Excel's limit
+MAX_COLUMN_WIDTH = 60
+FLAG_LABELS = {
+    "under_represented": "Under-represented",
+    "possibly_under_represented": "Possibly under-represented",
+    "over_represented": "Over-represented",
+    "as_expected": "As expected",
+    "not_enough_responses": "Not enough responses to tell",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    share: bool = False  # formatted as a percentage; None means withheld
+
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:SHEET_NAME_LENGTH]
+    candidate, number = cleaned, 2
+    while candidate.lower() in taken:
+        suffix = f" {number}"
+        candidate = cleaned[: SHEET_NAME_LENGTH - len(suffix)] + suffix
+        number += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _add_table(
+    workbook: Workbook,
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    taken = {sheet.title.lower() for sheet in workbook.worksheets}
+    sheet = workbook.create_sheet(_sheet_title(title, taken))
+    sheet.append([column.header for column in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        values = []
+        for column in columns:
+            value = row.get(column.key)
+            if column.share and value is None and column.key in row:
+                value = "withheld"
+            values.append(value)
+        sheet.append(values)
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        if column.share:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                if isinstance(cell.value, float):
+                    cell.number_format = "0.0%"
+        lengths = [
+            len(str(cell.value)) for (cell,) in sheet.iter_rows(min_col=index, max_col=index)
+        ]
+        sheet.column_dimensions[letter].width = min(MAX_COLUMN_WIDTH, max(lengths, default=8) + 2)
+    sheet.freeze_panes = "A2"
+
+
+def _summary_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = [
+        {"item": "Report", "value": report["title"]},
+        {"item": "Figures as at", "value": report["generated_on"]},
+    ]
+    survey = report.get("survey")
+    if survey:
+        rows += [
+            {"item": "Survey", "value": f"{survey['title']} (version {survey['version']})"},
+            {"item": "Survey status", "value": survey["status"]},
+            {"item": "Opened on", "value": survey["opened_on"]},
+            {"item": "Closed on", "value": survey["closed_on"]},
+        ]
+    fieldwork = report.get("fieldwork")
+    if fieldwork:
+        rows += [
+            {"item": "Responses submitted", "value": fieldwork["submitted"]},
+            {"item": "Started, not submitted", "value": fieldwork["in_progress"]},
+            {"item": "First submission", "value": fieldwork["first_submission"]},
+            {"item": "Last submission", "value": fieldwork["last_submission"]},
+        ]
+    rows += [{"item": "Note", "value": message} for message in report["messages"]]
+    rows.append({"item": "Small numbers", "value": report["disclosure"]["rule"]})
+    return rows
+
+
+def _channel_rows(channels: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = [
+        {
+            **row,
+            "status": "Archived" if row["archived"] else "Dormant" if row["dormant"] else "Active",
+        }
+        for row in channels["rows"]
+    ]
+    rows.append({"name": "No channel link", "count": channels["untagged"]})
+    rows.append({"name": "Unrecognised channel link", "count": channels["unknown_link"]})
+    return rows
+
+
+def _dimension_table(workbook: Workbook, dimension: Mapping[str, Any]) -> None:
+    if dimension["benchmark"] is None:
+        columns = [
+            Column("Group", "label"),
+            Column("Respondents", "n"),
+            Column("Share of those who answered", "sample_share", share=True),
+        ]
+    else:
+        columns = [
+            Column("Group", "label"),
+            Column("Respondents", "n"),
+            Column("Sample share", "sample_share", share=True),
+            Column("95% interval, low", "interval_low", share=True),
+            Column("95% interval, high", "interval_high", share=True),
+            Column("Population share", "population_share", share=True),
+            Column("Representation ratio", "representation_ratio"),
+            Column("Flag", "flag_label"),
+            Column("Responses needed", "responses_needed"),
+        ]
+    rows = [
+        {**row, "flag_label": FLAG_LABELS.get(row.get("flag") or "", row.get("flag"))}
+        for row in dimension["categories"]
+    ]
+    not_stated = {"label": "Did not say", "n": dimension["not_stated"]}
+    _add_table(workbook, f"Rep - {dimension['label']}", columns, [*rows, not_stated])
+
+
+def _reach_rows(groups: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for group in groups:
+        base = {
+            "dimension": group["dimension_label"],
+            "group": group["label"],
+            "flag": FLAG_LABELS.get(group["flag"], group["flag"]),
+            "n": group["n"],
+            "sample_share": group["sample_share"],
+            "population_share": group["population_share"],
+            "responses_needed": group["responses_needed"],
+        }
+        if not group["channel_reach"]:
+            rows.append(base)
+        for channel in group["channel_reach"]:
+            rows.append(
+                {
+                    **base,
+                    "channel": channel["channel"],
+                    "channel_n": channel["n"],
+                    "group_count": channel["group_count"],
+                    "group_share": channel["group_share"],
+                }
+            )
+    return rows
+
+
+INDICATOR_COLUMNS = [
+    Column("Indicator", "label"),
+    Column("Kind", "kind"),
+    Column("Base", "base"),
+    Column("Base n", "n"),
+    Column("Numerator", "numerator"),
+    Column("Unweighted share", "share", share=True),
+    Column("95% interval, low", "interval_low", share=True),
+    Column("95% interval, high", "interval_high", share=True),
+]
+WEIGHTED_COLUMNS = [
+    Column("Weighted share", "weighted_share", share=True),
+    Column("Weighted 95% interval, low", "weighted_interval_low", share=True),
+    Column("Weighted 95% interval, high", "weighted_interval_high", share=True),
+    Column("Effective n", "effective_n"),
+]
+
+
+def _breakdown_rows(
+    indicators: Sequence[Mapping[str, Any]], dimension_labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    rows = []
+    for indicator in indicators:
+        for dimension, groups in indicator["breakdowns"].items():
+            for group in groups:
+                compared = "withheld"
+                if group["differs_from_rest"] is not None and (
+                    group.get("weighted_share", group["share"]) is not None
+                ):
+                    compared = (group["direction"] or "no clear difference").capitalize()
+                rows.append(
+                    {
+                        **group,
+                        "indicator": indicator["label"],
+                        "dimension": dimension_labels.get(dimension, humanise(dimension)),
+                        "compared": compared,
+                    }
+                )
+    return rows
+
+
+def _weighting_tables(workbook: Workbook, weighting: Mapping[str, Any]) -> None:
+    summary = [
+        {"item": "Weighted", "value": "yes" if weighting["weighted"] else "no"},
+        {"item": "Method", "value": weighting["method"]},
+        {"item": "Weight cap (times the mean)", "value": weighting["cap"]},
+        {"item": "Converged", "value": weighting["converged"]},
+        {"item": "Passes", "value": weighting["iterations"]},
+        {"item": "Largest margin error", "value": weighting["max_margin_error"]},
+        {"item": "Design effect", "value": weighting["design_effect"]},
+        {"item": "Effective sample size", "value": weighting["effective_n"]},
+        {"item": "Problem", "value": weighting["problem"]},
+    ]
+    summary += [
+        {
+            "item": f"Merged: {m['dimension_label']}",
+            "value": f"{m['label']} with {m['merged_into_label']}",
+        }
+        for m in weighting["merged_categories"]
+    ]
+    summary += [
+        {"item": f"Not used: {d['label']}", "value": d["reason"]} for d in weighting["not_used"]
+    ]
+    _add_table(workbook, "Weighting", [Column("Item", "item"), Column("Value", "value")], summary)
+    margins = [
+        {**row, "dimension": dimension["label"], "source": dimension["source"]}
+        for dimension in weighting["dimensions"]
+        for row in dimension["categories"]
+    ]
+    _add_table(
+        workbook,
+        "Weighting margins",
+        [
+            Column("Dimension", "dimension"),
+            Column("Group", "label"),
+            Column("Population share", "population_share", share=True),
+            Column("Weighted share", "weighted_share", share=True),
+            Column("Census source", "source"),
+        ],
+        margins,
+    )
+
+
+def render_xlsx(report: dict[str, Any], path: Path) -> Path:
+    """Write the report's tables to an .xlsx workbook at path."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    item_columns = [Column("Item", "item"), Column("Value", "value")]
+    _add_table(workbook, "Summary", item_columns, _summary_rows(report))
+    if report.get("survey") is not None:
+        _add_table(
+            workbook,
+            "Fieldwork by day",
+            [Column("Date submitted", "date"), Column("Responses", "count")],
+            report["fieldwork"]["by_day"],
+        )
+        _add_table(
+            workbook,
+            "Channels",
+            [
+                Column("Channel", "name"),
+                Column("Partner", "partner"),
+                Column("Responses", "count"),
+                Column(f"Last {report['channels']['recent_days']} days", "last_7_days"),
+                Column("Status", "status"),
+            ],
+            _channel_rows(report["channels"]),
+        )
+        dimension_labels = {}
+        for dimension in report["representativeness"]["dimensions"]:
+            dimension_labels[dimension["dimension"]] = dimension["label"]
+            _dimension_table(workbook, dimension)
+        _add_table(
+            workbook,
+            "Groups to reach",
+            [
+                Column("Dimension", "dimension"),
+                Column("Group", "group"),
+                Column("Flag", "flag"),
+                Column("Respondents", "n"),
+                Column("Sample share", "sample_share", share=True),
+                Column("Population share", "population_share", share=True),
+                Column("Responses needed", "responses_needed"),
+                Column("Channel", "channel"),
+                Column("Channel respondents who answered", "channel_n"),
+                Column("Of them in this group", "group_count"),
+                Column("Share in this group", "group_share", share=True),
+            ],
+            _reach_rows(report["representativeness"]["flagged_groups"]),
+        )
+        final = report.get("kind") == "final"
+        if final:
+            _weighting_tables(workbook, report["weighting"])
+        indicators = (
+            report["weighted_results"]["indicators"]
+            if final
+            else report["early_results"]["indicators"]
+        )
+        columns = INDICATOR_COLUMNS + (WEIGHTED_COLUMNS if final else [])
+        _add_table(workbook, "Indicators", columns, indicators)
+        breakdown_columns = [
+            Column("Indicator", "indicator"),
+            Column("Dimension", "dimension"),
+            Column("Group", "label"),
+            Column("Base n", "n"),
+            Column("Unweighted share", "share", share=True),
+            *(WEIGHTED_COLUMNS[:3] if final else INDICATOR_COLUMNS[6:]),
+            Column("Compared with the rest", "compared"),
+        ]
+        headline = [row for row in indicators if row["kind"] == "headline"]
+        _add_table(
+            workbook, "Breakdowns", breakdown_columns, _breakdown_rows(headline, dimension_labels)
+        )
+    workbook.save(path)
+    return path

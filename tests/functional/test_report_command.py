@@ -1,0 +1,44 @@
+"""The analyst's report command, end to end on demo data with known biases."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_interim_report_names_the_missing_groups_and_how_to_reach_them(app, runner, tmp_path):
+    assert runner.invoke(args=["demo", "seed", "--responses", "3000", "--seed", "5"]).exit_code == 0
+    result = runner.invoke(
+        args=["report", "interim", "--out", str(tmp_path), "--format", "html,json,xlsx"]
+    )
+    assert result.exit_code == 0, result.output
+
+    written = sorted(p.suffix for p in tmp_path.iterdir())
+    assert written == [".html", ".json", ".xlsx"]
+    report = json.loads(next(tmp_path.glob("*.json")).read_text())
+    flagged = {
+        (g["dimension"], g["category"]) for g in report["representativeness"]["flagged_groups"]
+    }
+    assert {("age_band", "16-24"), ("ethnic_group", "black"), ("lgb_plus", "yes")} <= flagged
+    young = next(
+        g for g in report["representativeness"]["flagged_groups"] if g["category"] == "16-24"
+    )
+    assert young["responses_needed"] and young["channel_reach"]
+    html = next(tmp_path.glob("*.html")).read_text()
+    assert "16-24" in html or "16 to 24" in html
+
+
+def test_final_report_after_closing_has_weighted_results(app, runner, tmp_path):
+    runner.invoke(args=["demo", "seed", "--responses", "1500", "--seed", "6"])
+    runner.invoke(args=["survey", "close"])
+    result = runner.invoke(args=["report", "final", "--out", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+
+    report = json.loads(next(tmp_path.glob("*final*.json")).read_text())
+    assert report["kind"] == "final"
+    assert report["weighting"]["design_effect"] > 1
+
+
+def test_report_command_refuses_an_unknown_format(runner, tmp_path):
+    result = runner.invoke(args=["report", "interim", "--out", str(tmp_path), "--format", "docx"])
+    assert result.exit_code != 0
+    assert "--format must be one or more of html, pdf, json, xlsx" in result.output
