@@ -1,0 +1,73 @@
+"""What every answer-type handler shares: the interface, error rendering, length checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    Field,
+    ValidationError,
+)
+
+from .definition import Question
+from .messages import message
+
+Params = dict[str, Any]
+Rendering = tuple[str, Params]
+
+
+def stripped(value: str | None) -> str:
+    return (value or "").strip()
+
+
+class Handler:
+    answer_type: ClassVar[str]
+
+    def __init__(self, question: Question):
+        self.question = question
+        self.spec = question.spec
+
+    def msg(self, key: str, **values: object) -> str:
+        return message(key, self.spec.get("messages"), **values)
+
+    def fields(self) -> dict[str, Field]:
+        raise NotImplementedError
+
+    def answers(self, form: FlaskForm) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def form_data(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: answers[key] for key in self.question.answer_keys if key in answers}
+
+    def render(self, form: FlaskForm, is_page_heading: bool) -> list[Rendering]:
+        raise NotImplementedError
+
+    def summary(self, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+        value = answers.get(self.question.id)
+        return [(self.question.label, self.question.option_label(value) if value else "")]
+
+    def legend(self, is_page_heading: bool, text: str | None = None) -> Params:
+        if is_page_heading:
+            return {
+                "text": text or self.question.label,
+                "isPageHeading": True,
+                "classes": "govuk-fieldset__legend--l",
+            }
+        return {"text": text or self.question.label, "classes": "govuk-fieldset__legend--m"}
+
+    def hint(self) -> Params | None:
+        return {"text": self.spec["hint"]} if self.spec.get("hint") else None
+
+
+def error_params(field: Field) -> Params | None:
+    return {"text": field.errors[0]} if field.errors else None
+
+
+def max_length_check(limit: int, text: str):
+    def check(form: FlaskForm, field: Field) -> None:
+        if len(stripped(field.data)) > limit:
+            raise ValidationError(text)
+
+    return check
