@@ -12,8 +12,12 @@ run: setup
 setup: $(VENV)/.installed assets
 	$(FLASK) setup
 
+# Two test workers: one a core on the machines this runs on; each worker has its own databases.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.installed assets
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	rm -rf test-artifacts/screenshots
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from survey_app.extensions import db
 from .helpers import PageCheckingClient
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots")).resolve()
 BACKENDS = [b for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if b]
 
 
@@ -144,6 +145,23 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Another app on the test's database, with its own settings; closed with the test."""
+    made: list[Flask] = []
+
+    def factory(**overrides: object) -> Flask:
+        app = _app_for(database_url, **overrides)
+        app.test_client_class = PageCheckingClient
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> PageCheckingClient:
     return app.test_client()  # type: ignore[return-value]
 
@@ -151,3 +169,8 @@ def client(app: Flask) -> PageCheckingClient:
 @pytest.fixture
 def runner(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
+        terminalreporter.write_line(f"Screenshots of resident pages: {SCREENSHOTS}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +13,12 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from ..conftest import SqliteDatabases, _app_for
+from survey_app.extensions import db
+
+from ..conftest import SCREENSHOTS, SqliteDatabases, _app_for
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots")).resolve()
+
 # Chromium's own network chatter would only meet this machine's closed network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -55,6 +56,8 @@ def live_app(sqlite_databases: SqliteDatabases) -> Iterator[Flask]:
     url = sqlite_databases.create()
     app = _app_for(url)
     yield app
+    with app.app_context():
+        db.engine.dispose()
     sqlite_databases.drop(url)
 
 
@@ -93,11 +96,6 @@ def assert_accessible(axe: Axe, page: Page) -> None:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
+    # `make test` empties the folder first; test workers only ever add to it.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
-    if SCREENSHOTS.exists():
-        terminalreporter.write_line(f"Screenshots of resident pages: {SCREENSHOTS}")

@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from survey_app.extensions import db
+
 from ..conftest import _app_for
 from ..helpers import PageCheckingClient, answer_page, complete_survey, stored_responses, text_of
 
@@ -45,6 +47,8 @@ def test_health_check_says_when_the_database_is_down(tmp_path):
     )
     app.test_client_class = PageCheckingClient
     response = app.test_client().get("/healthz")
+    with app.app_context():
+        db.engine.dispose()
     assert response.status_code == 503
     assert response.json["database"] == "unreachable"
 
@@ -70,10 +74,8 @@ def test_honeypot_is_hidden_from_people(client):
     assert 'tabindex="-1"' in page
 
 
-def test_too_many_survey_posts_get_a_polite_refusal(database_url):
-    app = _app_for(database_url, SURVEY_RATE_LIMIT="3 per minute")
-    app.test_client_class = PageCheckingClient
-    client = app.test_client()
+def test_too_many_survey_posts_get_a_polite_refusal(make_app):
+    client = make_app(SURVEY_RATE_LIMIT="3 per minute").test_client()
     client.get("/start")
     for age in ("thirty", "thirty one", "thirty two"):
         answer_page(client, "age", {"age": age})
