@@ -157,7 +157,8 @@ def sample_against_population(dimension: Mapping[str, Any]) -> Chart | None:
         axes.set_yticks(positions, labels)
         axes.xaxis.set_major_formatter(PercentFormatter(xmax=1))
         axes.set_xlabel("Share of those who answered")
-        axes.legend(loc="lower right", frameon=False)
+        # Above the plot, so it can never cover a bar.
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False)
         flagged = [
             f"{row['label']} {FLAG_MARKS[row['flag']]}"
             for row in categories
@@ -237,7 +238,8 @@ def weighted_indicators_with_intervals(indicators: Sequence[Mapping[str, Any]]) 
         axes.set_xlim(0, 1)
         axes.xaxis.set_major_formatter(PercentFormatter(xmax=1))
         axes.set_xlabel("Share of respondents in each base, with 95% interval")
-        axes.legend(loc="lower right", frameon=False)
+        # Above the plot, so it can never cover a bar.
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False)
         alt = "Dot chart of headline indicators, weighted and unweighted, with 95% intervals: "
         alt += "; ".join(
             f"{row['label']} weighted {_percent(row['weighted_share'])} "

@@ -44,6 +44,9 @@ def _register_extensions(app: Flask) -> None:
     db.init_app(app)
     limiter.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    from .auth import init_auth
+
+    init_auth(app)
     with app.app_context():
         from .database import configure_engine
 
@@ -68,12 +71,18 @@ def _register_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
     from .errors import register_error_handlers
     from .health import bp as health_bp
+    from .partners import bp as partners_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(partners_bp)
+    app.register_blueprint(admin_bp)
     register_error_handlers(app)
 
 

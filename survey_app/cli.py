@@ -20,6 +20,7 @@ survey_cli = AppGroup("survey", help="Load, list, open and close questionnaires.
 channels_cli = AppGroup("channels", help="Partners' channel links.")
 benchmarks_cli = AppGroup("benchmarks", help="Population benchmarks the sample is compared with.")
 demo_cli = AppGroup("demo", help="Synthetic responses for trying reports out.")
+users_cli = AppGroup("users", help="Staff accounts: analysts and partner users.")
 
 
 def _fail(message: str) -> None:
@@ -263,7 +264,12 @@ def report_command(kind: str, out_dir: Path, formats: str, survey_label: str | N
     if kind == "final" and survey.status == "open":
         click.echo(f"Note: {survey.label} is still open; the final report covers responses so far.")
     chosen = _comma_list(formats, ("html", "pdf", "json", "xlsx"), "--format")
-    paths = write_report(db.engine, kind, out_dir, chosen, survey_id=survey.id if survey else None)
+    try:
+        paths = write_report(
+            db.engine, kind, out_dir, chosen, survey_id=survey.id if survey else None
+        )
+    except ValueError as error:
+        _fail(str(error))
     for path in paths:
         click.echo(f"Wrote {path}")
 
@@ -296,9 +302,127 @@ def export_command(
         click.echo(f"Data dictionary: {result.dictionary_path}")
 
 
+def _password_link_text(token: str, base_url: str | None) -> str:
+    from flask import current_app
+
+    root = base_url or current_app.config.get("SAFERMK_BASE_URL") or "http://localhost:5000"
+    return f"{root.rstrip('/')}/set-password/{token}"
+
+
+@users_cli.command("add")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["analyst", "partner"]))
+@click.option("--partner", "partner_name", help="The partner organisation (partner users only).")
+@click.option("--base-url", help="The site's address, for the link (default SAFERMK_BASE_URL).")
+def users_add(email: str, role: str, partner_name: str | None, base_url: str | None) -> None:
+    """Create an account and print a one-time link (valid 72 hours) to set its password."""
+    from .auth import accounts
+
+    partner = None
+    if partner_name:
+        partner = accounts.find_partner(partner_name)
+        if partner is None:
+            names = ", ".join(
+                p.name for p in db.session.scalars(select(Partner).order_by(Partner.name))
+            )
+            _fail(f"No partner called {partner_name!r}. Partners: {names}")
+    try:
+        user = accounts.create_user(email, role, partner)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        _fail(str(error))
+    link = accounts.issue_password_link(user)
+    who = f"partner user for {partner.name}" if partner else "analyst"
+    click.echo(f"Added {user.email} ({who}).")
+    click.echo("Send them this link to set a password; it works once, for 72 hours:")
+    click.echo(_password_link_text(link.token, base_url))
+
+
+@users_cli.command("new-link")
+@click.argument("email")
+@click.option("--base-url", help="The site's address, for the link (default SAFERMK_BASE_URL).")
+def users_new_link(email: str, base_url: str | None) -> None:
+    """Print a new set-password link for an account (a forgotten password); old links stop."""
+    from .auth import accounts
+
+    user = accounts.find_user_by_email(email)
+    if user is None or not user.active:
+        _fail(f"No active account for {email}")
+    link = accounts.issue_password_link(user)
+    click.echo(_password_link_text(link.token, base_url))
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List staff accounts with their role and partner."""
+    from .auth import accounts
+
+    for user in accounts.all_users():
+        partner = user.partner.name if user.partner else "all partners"
+        state = "active" if user.is_active else ("no password yet" if user.active else "stopped")
+        click.echo(f"{user.email:<40} {user.role:<8} {state:<16} {partner}")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Stop an account signing in, and sign it out everywhere."""
+    from .auth import accounts
+
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        _fail(f"No account for {email}")
+    accounts.deactivate(user)
+    click.echo(f"{user.email} can no longer sign in.")
+
+
+@click.command("purge")
+@click.option(
+    "--unfinished-days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Remove unfinished answers not saved for this many days.",
+)
+@click.option(
+    "--free-text-days",
+    default=90,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Remove free text this many days after a survey closes.",
+)
+@with_appcontext
+def purge_command(unfinished_days: int, free_text_days: int) -> None:
+    """Apply the retention rules (run daily, e.g. from cron)."""
+    import datetime as dt
+
+    from flask import current_app
+
+    from .purge import purge
+
+    if unfinished_days < current_app.config["RESUME_DAYS"]:
+        _fail(
+            f"--unfinished-days must be at least RESUME_DAYS "
+            f"({current_app.config['RESUME_DAYS']}), or residents would lose answers they "
+            "were told they could come back to"
+        )
+    result = purge(
+        today=dt.date.today(),
+        unfinished_days=unfinished_days,
+        resume_days=current_app.config["RESUME_DAYS"],
+        free_text_days=free_text_days,
+    )
+    click.echo(
+        f"Removed {result.unfinished_removed} unfinished responses; forgot the browser "
+        f"link of {result.tokens_forgotten} submitted ones; removed free text from "
+        f"{result.free_text_removed}."
+    )
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(setup_command)
+    app.cli.add_command(purge_command)
     app.cli.add_command(report_command)
     app.cli.add_command(export_command)
-    for group in (survey_cli, channels_cli, benchmarks_cli, demo_cli):
+    for group in (survey_cli, channels_cli, benchmarks_cli, demo_cli, users_cli):
         app.cli.add_command(group)

@@ -60,6 +60,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Survey form posts allowed from one network address (households and offices share one).",
     ),
     Setting("LOG_FORMAT", "json", "`json` (one object per line) or `text`."),
+    Setting(
+        "SAFERMK_BASE_URL",
+        None,
+        "The public address, e.g. `https://survey.safermk.org.uk`, printed on posters, QR codes "
+        "and set-password links; pages otherwise use the address they were reached at.",
+    ),
+    Setting("STAFF_IDLE_MINUTES", "480", "Staff are signed out after this long without a request."),
 )
 
 
@@ -85,6 +92,15 @@ def _choice(name: str, environ: dict[str, str], allowed: tuple[str, ...]) -> str
     if value not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
     return value
+
+
+def _base_url(environ: dict[str, str]) -> str | None:
+    raw = _env("SAFERMK_BASE_URL", environ)
+    if raw is None:
+        return None
+    if not raw.startswith(("https://", "http://")) or " " in raw:
+        raise ConfigError(f"SAFERMK_BASE_URL must be a web address like https://..., not {raw!r}")
+    return raw.rstrip("/")
 
 
 def _rate_limit(environ: dict[str, str]) -> str:
@@ -165,5 +181,7 @@ def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SURVEY_RATE_LIMIT": _rate_limit(environ),
         "LOG_FORMAT": _choice("LOG_FORMAT", environ, ("json", "text")),
+        "SAFERMK_BASE_URL": _base_url(environ),
+        "STAFF_IDLE_MINUTES": _positive_int("STAFF_IDLE_MINUTES", environ),
         "WTF_CSRF_TIME_LIMIT": None,
     }

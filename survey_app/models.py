@@ -122,9 +122,62 @@ class Response(db.Model):
     tenure: Mapped[str | None] = mapped_column(String(20))
     parent_under_40: Mapped[str | None] = mapped_column(String(20))
     ward: Mapped[str | None] = mapped_column(String(60))
+    # Set only for paper questionnaires typed in by staff; residents online have no user.
+    entered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     survey: Mapped[Survey] = relationship()
     channel: Mapped[Channel | None] = relationship()
+
+
+USER_ROLES = ("analyst", "partner")
+
+
+class User(db.Model):
+    """A member of staff: the analyst, or someone at a partner organisation.
+
+    `session_nonce` is part of the identifier kept in the session cookie; changing it (on a
+    password change) signs the user out of every other browser at once. The set-password
+    token is stored only as a hash, like the password.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    session_nonce: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_token_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_on: Mapped[dt.date] = mapped_column(Date, default=dt.date.today)
+
+    partner: Mapped[Partner | None] = relationship()
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.role == "analyst"
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == "partner"
+
+    # Flask-Login's user interface, written out so the model has no mixin base.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active) and self.password_hash is not None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
 
 
 class PopulationBenchmark(db.Model):

@@ -14,7 +14,15 @@ from wtforms import (
 )
 from wtforms.fields import RadioField
 
-from .handler_base import Handler, Params, Rendering, error_params, max_length_check, stripped
+from .handler_base import (
+    TEXT_FILTERS,
+    Handler,
+    Params,
+    Rendering,
+    error_params,
+    max_length_check,
+    stripped,
+)
 
 
 class SingleChoice(Handler):
@@ -38,12 +46,13 @@ class SingleChoice(Handler):
         for option in self.question.options:
             if write_in := option.get("write_in"):
                 fields[write_in["id"]] = StringField(
+                    filters=TEXT_FILTERS,
                     validators=[
                         max_length_check(
                             write_in["max_length"],
                             self.msg("write_in_too_long", max_length=write_in["max_length"]),
                         )
-                    ]
+                    ],
                 )
         return fields
 

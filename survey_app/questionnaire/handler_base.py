@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -16,6 +17,27 @@ from .messages import message
 
 Params = dict[str, Any]
 Rendering = tuple[str, Params]
+
+
+# Control characters (other than tab and line breaks), lone surrogates and Unicode noncharacters
+# have no place in an answer, and would make the page that shows the answer back invalid HTML.
+UNWANTED_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef]"
+)
+
+
+def _is_noncharacter(character: str) -> bool:
+    return (ord(character) & 0xFFFE) == 0xFFFE
+
+
+def without_control_characters(value: str | None) -> str | None:
+    if not isinstance(value, str):
+        return value
+    cleaned = UNWANTED_CHARACTERS.sub("", value)
+    return "".join(c for c in cleaned if not _is_noncharacter(c))
+
+
+TEXT_FILTERS = [without_control_characters]
 
 
 def stripped(value: str | None) -> str:

@@ -15,7 +15,15 @@ from wtforms import (
 )
 
 from .definition import PREFER_NOT_TO_SAY
-from .handler_base import Handler, Params, Rendering, error_params, max_length_check, stripped
+from .handler_base import (
+    TEXT_FILTERS,
+    Handler,
+    Params,
+    Rendering,
+    error_params,
+    max_length_check,
+    stripped,
+)
 
 
 class WholeNumber(Handler):
@@ -49,7 +57,9 @@ class WholeNumber(Handler):
             if int(raw) < low:
                 raise ValidationError(handler.msg("number_too_small", min=low))
 
-        fields: dict[str, Field] = {self.question.id: StringField(validators=[check])}
+        fields: dict[str, Field] = {
+            self.question.id: StringField(filters=TEXT_FILTERS, validators=[check])
+        }
         if decline:
             fields[self.decline_name] = BooleanField()
         return fields
@@ -129,7 +139,8 @@ class Text(Handler):
         limit = self.spec["max_length"]
         return {
             self.question.id: self.field_class(
-                validators=[max_length_check(limit, self.msg("text_too_long", max_length=limit))]
+                filters=TEXT_FILTERS,
+                validators=[max_length_check(limit, self.msg("text_too_long", max_length=limit))],
             )
         }
 

@@ -191,3 +191,15 @@ def test_channel_link_with_odd_characters_is_cleaned_not_refused(app, client):
     assert response.channel_id is None
     assert response.unknown_channel_slug == "ageukscript"
     assert len(response.utm_source) == 100
+
+
+def test_control_characters_are_dropped_from_typed_answers(app, client):
+    complete_survey(client, {"age": {"age": "30"}}, submit=False)
+    page = answer_page(
+        client,
+        "anything-else",
+        {"anything_else": "Too\x08 dark\x80 at night\ufffe"},
+        query_string={"change": "1"},
+    )
+    assert page.status_code == 302
+    assert stored_responses(app)[0].answers["anything_else"] == "Too dark at night"

@@ -1,0 +1,59 @@
+"""The analyst's pages: dashboard, channels, partners and users, paper responses, reports.
+
+Every route in this blueprint is for analysts only; the check is made once, here, before any
+view runs, so a new route cannot forget it.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.wrappers import Response as HttpResponse
+
+from ..extensions import login_manager
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _analysts_only() -> HttpResponse | None:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_analyst:
+        abort(403)
+    return None
+
+
+@bp.after_request
+def _private(response: HttpResponse) -> HttpResponse:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+FLAG_TAGS = {
+    "under_represented": ("Under-represented", "govuk-tag--red"),
+    "possibly_under_represented": ("Possibly under-represented", "govuk-tag--orange"),
+    "over_represented": ("Over-represented", "govuk-tag--blue"),
+    "as_expected": ("As expected", "govuk-tag--green"),
+    "not_enough_responses": ("Not enough responses", "govuk-tag--grey"),
+}
+
+
+@bp.app_template_global()
+def flag_tag(flag: str) -> Markup:
+    text, classes = FLAG_TAGS.get(flag, (flag.replace("_", " ").capitalize(), "govuk-tag--grey"))
+    return Markup('<strong class="govuk-tag {}">{}</strong>').format(classes, text)
+
+
+@bp.app_template_global()
+def percent(share: float | None) -> str:
+    return "" if share is None else f"{100 * share:.1f}%"
+
+
+from . import (  # noqa: E402,F401
+    routes_channels,
+    routes_dashboard,
+    routes_paper,
+    routes_people,
+)

@@ -1,0 +1,74 @@
+"""The analyst's forms. Choice lists are filled in by the route from the database."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from ..models import USER_ROLES
+
+
+class NewChannelForm(FlaskForm):
+    partner_id = SelectField(validators=[InputRequired("Select the partner")])
+    name = StringField(validators=[InputRequired("Enter what the channel is")])
+    slug = StringField(validators=[InputRequired("Enter the link's short name")])
+
+
+class RenameChannelForm(FlaskForm):
+    name = StringField(
+        validators=[
+            InputRequired("Enter what the channel is"),
+            Length(max=200, message="What the channel is must be 200 characters or fewer"),
+        ]
+    )
+
+
+class MoveChannelForm(FlaskForm):
+    partner_id = SelectField(validators=[InputRequired("Select the partner")])
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(validators=[InputRequired("Enter the partner organisation's name")])
+
+
+class NewUserForm(FlaskForm):
+    email = EmailField(validators=[InputRequired("Enter the email address")])
+    role = RadioField(
+        choices=[SelectChoice(role, role.capitalize()) for role in USER_ROLES],
+        validators=[InputRequired("Select whether they are an analyst or a partner")],
+    )
+    partner_id = SelectField(validate_choice=False)
+
+
+class ReportForm(FlaskForm):
+    kind = RadioField(
+        choices=[
+            SelectChoice("interim", "Interim report"),
+            SelectChoice("final", "Final report (weighted)"),
+        ],
+        validators=[InputRequired("Select which report")],
+    )
+
+
+class ExportForm(FlaskForm):
+    export_format = RadioField(
+        choices=[
+            SelectChoice("csv", "CSV"),
+            SelectChoice("xlsx", "Excel (XLSX)"),
+            SelectChoice("sav", "SPSS (SAV)"),
+        ],
+        validators=[InputRequired("Select a format")],
+    )
+    include_free_text = BooleanField()
+
+
+class PaperStartForm(FlaskForm):
+    channel_id = SelectField(validators=[InputRequired("Select the channel the form came from")])
+
+
+def choices(pairs: list[tuple[str, str]], prompt: str | None = None) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, optionally led by an empty prompt."""
+    options = [SelectChoice("", prompt)] if prompt else []
+    return options + [SelectChoice(value, label) for value, label in pairs]

@@ -1,0 +1,104 @@
+"""The live dashboard, and generating and downloading reports and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+
+from ..auth.forms import error_list, refresh_expired_token
+from ..questionnaire import Questionnaire
+from . import bp, report_files
+from . import dashboard as live
+from .forms import ExportForm, ReportForm
+
+
+@bp.route("/")
+def home() -> Any:
+    return redirect(url_for("admin.dashboard"))
+
+
+@bp.route("/dashboard")
+def dashboard() -> Any:
+    survey = live.current_survey()
+    if survey is None:
+        return render_template("admin/dashboard.html", survey=None)
+    today = dt.date.today()
+    channels, partners = live.channels_and_partners(survey["id"], today)
+    untagged, unknown_slugs = live.untagged_and_unknown(survey["id"])
+    return render_template(
+        "admin/dashboard.html",
+        survey=survey,
+        per_day=live.responses_per_day(survey["id"]),
+        channels=channels,
+        partners=partners,
+        dormant=[row for row in channels if row["dormant"]],
+        funnel=live.funnel(survey["id"], Questionnaire(survey["definition"])),
+        representativeness=live.representativeness(survey["id"]),
+        untagged=untagged,
+        unknown_slugs=unknown_slugs,
+        dormant_days=live.DORMANT_AFTER_DAYS,
+    )
+
+
+def _render_reports(report_form: ReportForm, export_form: ExportForm) -> Any:
+    errors = error_list(report_form) if report_form.errors else []
+    errors += error_list(export_form) if export_form.errors else []
+    return render_template(
+        "admin/reports.html",
+        report_form=report_form,
+        export_form=export_form,
+        files=report_files.stored_files(),
+        errors=errors,
+    )
+
+
+@bp.route("/reports")
+def reports() -> Any:
+    return _render_reports(ReportForm(formdata=None), ExportForm(formdata=None))
+
+
+def _survey_id() -> int | None:
+    survey = live.current_survey()
+    return survey["id"] if survey else None
+
+
+@bp.route("/reports/generate", methods=["POST"])
+def report_generate() -> Any:
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            paths = report_files.generate_report(form.kind.data, _survey_id())
+        except ValueError as error:
+            form.kind.errors.append(str(error))
+        else:
+            flash(f"Report written: {', '.join(path.name for path in paths)}.", "success")
+            return redirect(url_for("admin.reports"))
+    refresh_expired_token(form)
+    return _render_reports(form, ExportForm(formdata=None))
+
+
+@bp.route("/exports/generate", methods=["POST"])
+def export_generate() -> Any:
+    form = ExportForm()
+    if form.validate_on_submit():
+        try:
+            paths = report_files.generate_export(
+                form.export_format.data, _survey_id(), free_text=form.include_free_text.data
+            )
+        except ValueError as error:
+            form.export_format.errors.append(str(error))
+        else:
+            flash(f"Export written: {', '.join(path.name for path in paths)}.", "success")
+            return redirect(url_for("admin.reports"))
+    refresh_expired_token(form)
+    return _render_reports(ReportForm(formdata=None), form)
+
+
+@bp.route("/reports/files/<name>")
+def report_download(name: str) -> Any:
+    path = report_files.stored_file(name)
+    if path is None:
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=path.name)

@@ -1,0 +1,163 @@
+"""Paper questionnaires typed in by the analyst, page by page through the resident's own pages
+(the same forms, so the same validation), then checked and submitted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..auth.forms import ConfirmForm, error_list, refresh_expired_token
+from ..questionnaire import Page
+from ..questionnaire.forms import (
+    form_class,
+    page_answers,
+    page_form_data,
+    page_heading,
+    render_page,
+)
+from ..questionnaire.messages import message
+from . import bp, paper_entry
+from .forms import PaperStartForm, choices
+
+LAST_REFERENCE_KEY = "paper_last_reference"
+
+
+@bp.route("/paper", methods=["GET", "POST"])
+def paper_start() -> Any:
+    form = PaperStartForm()
+    form.channel_id.choices = choices(paper_entry.channel_choices(), "Select a channel")
+    survey = paper_entry.entry_survey()
+    if survey is not None and form.validate_on_submit():
+        channel = paper_entry.chosen_channel(form.channel_id.data)
+        if channel is None:
+            form.channel_id.errors.append("Select the channel the form came from")
+        else:
+            paper_entry.discard(session)
+            paper_entry.start(session, channel)
+            first = paper_entry.current(session).questionnaire.pages[0]  # type: ignore[union-attr]
+            return redirect(url_for("admin.paper_question", page_id=first.id))
+    refresh_expired_token(form)
+    return render_template(
+        "admin/paper_start.html",
+        form=form,
+        errors=error_list(form),
+        survey=survey,
+        in_progress=paper_entry.current(session),
+        last_reference=session.pop(LAST_REFERENCE_KEY, None),
+    )
+
+
+def _entry_or_restart():  # type: ignore[no-untyped-def]
+    entry = paper_entry.current(session)
+    if entry is None:
+        flash("Choose the channel for the paper questionnaire first.", "info")
+    return entry
+
+
+def _page_errors(form: FlaskForm, page: Page) -> list[dict[str, str]]:
+    errors = []
+    for name, field_errors in form.errors.items():
+        if name == "csrf_token":
+            errors.append({"text": message("expired"), "href": f"#{page.answer_keys[0]}"})
+        elif field_errors:
+            errors.append({"text": field_errors[0], "href": f"#{name}"})
+    return errors
+
+
+def _render_page(entry, page: Page, form: FlaskForm, answers: dict[str, Any]) -> Any:  # type: ignore[no-untyped-def]
+    heading, question_is_heading = page_heading(page)
+    previous = entry.questionnaire.previous_page(page.id, answers)
+    back = (
+        url_for("admin.paper_question", page_id=previous.id)
+        if previous is not None
+        else url_for("admin.paper_start")
+    )
+    if "csrf_token" in form.errors:
+        form.csrf_token.data = form.csrf_token.current_token
+    return render_template(
+        "admin/paper_question.html",
+        entry=entry,
+        page=page,
+        form=form,
+        heading=heading,
+        question_is_heading=question_is_heading,
+        renderings=render_page(page, form),
+        errors=_page_errors(form, page),
+        back_url=back,
+    )
+
+
+@bp.route("/paper/questions/<page_id>", methods=["GET", "POST"])
+def paper_question(page_id: str) -> Any:
+    entry = _entry_or_restart()
+    if entry is None:
+        return redirect(url_for("admin.paper_start"))
+    page = entry.questionnaire.page(page_id)
+    if page is None:
+        abort(404)
+    answers, done = paper_entry.answers_and_pages(entry)
+    visible = {p.id for p in entry.questionnaire.visible_pages(answers)}
+    first_unanswered = entry.questionnaire.first_unanswered(answers, done)
+    if page.id not in visible or (
+        request.method == "GET" and page.id not in done and page != first_unanswered
+    ):
+        target = first_unanswered
+        if target is None:
+            return redirect(url_for("admin.paper_check"))
+        return redirect(url_for("admin.paper_question", page_id=target.id))
+
+    PageForm = form_class((entry.survey.slug, entry.survey.version), page)
+    if request.method == "GET":
+        return _render_page(entry, page, PageForm(data=page_form_data(page, answers)), answers)
+    form = PageForm()
+    if not form.validate():
+        return _render_page(entry, page, form, answers)
+    new_answers = page_answers(page, form)
+    if paper_entry.is_under_age(entry, new_answers):
+        paper_entry.discard(session)
+        return render_template(
+            "admin/paper_too_young.html", minimum_age=entry.questionnaire.minimum_age
+        )
+    saved = paper_entry.save_page(entry, page, new_answers, current_user)  # type: ignore[arg-type]
+    following = entry.questionnaire.next_page(page.id, saved.answers)
+    if following is not None and following.id in saved.pages_done:
+        following = entry.questionnaire.first_unanswered(saved.answers, saved.pages_done)
+    if following is None:
+        return redirect(url_for("admin.paper_check"))
+    return redirect(url_for("admin.paper_question", page_id=following.id))
+
+
+@bp.route("/paper/check", methods=["GET", "POST"])
+def paper_check() -> Any:
+    entry = _entry_or_restart()
+    if entry is None:
+        return redirect(url_for("admin.paper_start"))
+    answers, done = paper_entry.answers_and_pages(entry)
+    first_unanswered = entry.questionnaire.first_unanswered(answers, done)
+    if first_unanswered is not None:
+        return redirect(url_for("admin.paper_question", page_id=first_unanswered.id))
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        reference = paper_entry.submit(session, entry)
+        if reference is not None:
+            session[LAST_REFERENCE_KEY] = reference
+            return redirect(url_for("admin.paper_start"))
+    refresh_expired_token(form)
+    return render_template(
+        "admin/paper_check.html",
+        entry=entry,
+        rows=paper_entry.summary(entry, answers),
+        form=form,
+        errors=error_list(form),
+    )
+
+
+@bp.route("/paper/discard", methods=["POST"])
+def paper_discard() -> Any:
+    if ConfirmForm().validate_on_submit():
+        paper_entry.discard(session)
+        flash("The paper questionnaire you were typing in has been discarded.", "success")
+    return redirect(url_for("admin.paper_start"))

@@ -1,0 +1,59 @@
+"""Password rules the NCSC way: long enough, not a commonly used password, no other rules.
+
+Composition rules (a capital, a digit, a symbol) are deliberately absent: they push people to
+predictable patterns. Length and a deny-list of the passwords attackers try first do the work.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+MINIMUM_LENGTH = 12
+# Long enough for any passphrase; the limit keeps hashing cost bounded.
+MAXIMUM_LENGTH = 256
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+HASH_METHOD = "scrypt"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why the password cannot be used, in words for the person choosing it; None if it is fine."""
+    if len(password) < MINIMUM_LENGTH:
+        return f"Password must be {MINIMUM_LENGTH} characters or more"
+    if len(password) > MAXIMUM_LENGTH:
+        return f"Password must be {MAXIMUM_LENGTH} characters or fewer"
+    lowered = password.lower()
+    if lowered in common_passwords() or len(set(lowered)) <= 2:
+        return "That password is too common. Choose a password that would be hard to guess"
+    local_part = email.lower().partition("@")[0]
+    if local_part and (lowered == email.lower() or lowered == local_part):
+        return "Password must not be your email address"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=HASH_METHOD)
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    return check_password_hash(password_hash, password)
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("no account has this password, it only spends the same time")
+
+
+def spend_hashing_time(password: str) -> None:
+    """Check against a dummy hash, so an unknown email takes as long as a wrong password."""
+    check_password_hash(_dummy_hash(), password)

@@ -1,0 +1,140 @@
+"""What a partner may see about its own channels: counts only, every count under 10 hidden.
+
+Never individual responses, free text, or another partner's figures: every query here is
+restricted to the partner's own channel ids before it counts anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from reporting.disclosure import PublishedCount, publish_table, suppress
+from reporting.interim import build_interim_report
+
+from ..extensions import db
+from ..models import DERIVED_DIMENSIONS, Channel, Response
+
+FLAG_LABELS = {
+    "under_represented": "Under-represented",
+    "possibly_under_represented": "Possibly under-represented",
+    "over_represented": "Over-represented",
+    "as_expected": "As expected",
+    "not_enough_responses": "Not enough responses yet",
+}
+
+
+@dataclass(frozen=True)
+class ChannelWeeks:
+    channel: Channel
+    total: PublishedCount
+    by_week: dict[dt.date, PublishedCount]
+
+
+@dataclass(frozen=True)
+class GroupReach:
+    dimension_label: str
+    label: str
+    flag: str
+    from_partner: PublishedCount
+
+
+def partner_channels(partner_id: int) -> list[Channel]:
+    return list(
+        db.session.scalars(
+            select(Channel)
+            .where(Channel.partner_id == partner_id)
+            .order_by(Channel.archived, Channel.name)
+        )
+    )
+
+
+def partner_channel(partner_id: int, channel_id: int) -> Channel | None:
+    """The channel, only if it is this partner's: another partner's id finds nothing."""
+    return db.session.scalars(
+        select(Channel).where(Channel.id == channel_id, Channel.partner_id == partner_id)
+    ).first()
+
+
+def week_commencing(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def weekly_counts(
+    channels: list[Channel], survey_id: int
+) -> tuple[list[dt.date], list[ChannelWeeks]]:
+    """Submitted responses per channel per week (weeks start on Monday), disclosure-checked."""
+    ids = [channel.id for channel in channels]
+    raw: dict[int, dict[dt.date, int]] = {channel_id: {} for channel_id in ids}
+    if ids:
+        # Grouped by day in SQL (portable to SQLite and PostgreSQL), folded into weeks here.
+        rows = db.session.execute(
+            select(Response.channel_id, Response.submitted_on, func.count())
+            .where(
+                Response.survey_id == survey_id,
+                Response.status == "submitted",
+                Response.channel_id.in_(ids),
+                Response.submitted_on.is_not(None),
+            )
+            .group_by(Response.channel_id, Response.submitted_on)
+        )
+        for channel_id, day, count in rows:
+            week = week_commencing(day)
+            raw[channel_id][week] = raw[channel_id].get(week, 0) + int(count)
+    weeks = sorted({week for counts in raw.values() for week in counts})
+    result = []
+    for channel in channels:
+        counts = {week: raw[channel.id].get(week, 0) for week in weeks}
+        # The total is shown too, so one hidden week could be worked out by subtraction:
+        # publish_table hides a second cell when that would happen.
+        result.append(ChannelWeeks(channel, suppress(sum(counts.values())), publish_table(counts)))
+    return weeks, result
+
+
+def flagged_groups(survey_id: int) -> list[dict[str, Any]]:
+    report = build_interim_report(db.engine, survey_id)
+    return (report.get("representativeness") or {}).get("flagged_groups", [])
+
+
+def reach_into_flagged_groups(
+    channels: list[Channel], survey_id: int, groups: list[dict[str, Any]]
+) -> list[GroupReach]:
+    """For each group the survey is missing, how many responses the partner's channels brought."""
+    ids = [channel.id for channel in channels]
+    counts_by_dimension: dict[str, dict[str | None, int]] = {}
+    result = []
+    for group in groups:
+        dimension = group["dimension"]
+        if dimension not in DERIVED_DIMENSIONS:
+            continue
+        if dimension not in counts_by_dimension:
+            column = getattr(Response, dimension)
+            counts_by_dimension[dimension] = (
+                {
+                    category: int(count)
+                    for category, count in db.session.execute(
+                        select(column, func.count())
+                        .where(
+                            Response.survey_id == survey_id,
+                            Response.status == "submitted",
+                            Response.channel_id.in_(ids),
+                        )
+                        .group_by(column)
+                    )
+                }
+                if ids
+                else {}
+            )
+        count = counts_by_dimension[dimension].get(group["category"], 0)
+        result.append(
+            GroupReach(
+                dimension_label=group["dimension_label"],
+                label=group["label"],
+                flag=FLAG_LABELS.get(group["flag"], group["flag"]),
+                from_partner=suppress(count),
+            )
+        )
+    return result

@@ -1,0 +1,77 @@
+"""Retention: stale unfinished answers go, and free text goes once its retention date passes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+
+from .extensions import db
+from .models import Response, Survey
+from .questionnaire import Questionnaire
+
+BATCH = 1_000
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    unfinished_removed: int
+    tokens_forgotten: int
+    free_text_removed: int
+
+
+def free_text_keys(questionnaire: Questionnaire) -> set[str]:
+    keys = set()
+    for page in questionnaire.pages:
+        for question in page.questions:
+            if question.type in ("short_text", "long_text"):
+                keys.add(question.id)
+            keys.update(o["write_in"]["id"] for o in question.options if "write_in" in o)
+    return keys
+
+
+def purge(
+    *, today: dt.date, unfinished_days: int, resume_days: int, free_text_days: int
+) -> PurgeResult:
+    stale = today - dt.timedelta(days=unfinished_days)
+    removed = db.session.execute(
+        delete(Response).where(Response.status == "in_progress", Response.last_saved_on < stale)
+    ).rowcount
+    # Once nobody can resume, the link between a browser and its submitted answers is dropped.
+    forgotten = db.session.execute(
+        update(Response)
+        .where(
+            Response.status == "submitted",
+            Response.token_hash.is_not(None),
+            Response.submitted_on < today - dt.timedelta(days=resume_days),
+        )
+        .values(token_hash=None)
+    ).rowcount
+    db.session.commit()
+
+    free_text_removed = 0
+    retention_passed = select(Survey).where(
+        Survey.status == "closed",
+        Survey.closed_on.is_not(None),
+        Survey.closed_on <= today - dt.timedelta(days=free_text_days),
+    )
+    for survey in db.session.scalars(retention_passed).all():
+        keys = free_text_keys(Questionnaire(survey.definition))
+        last_id = 0
+        while True:
+            batch = db.session.scalars(
+                select(Response)
+                .where(Response.survey_id == survey.id, Response.id > last_id)
+                .order_by(Response.id)
+                .limit(BATCH)
+            ).all()
+            if not batch:
+                break
+            for response in batch:
+                if keys & set(response.answers or {}):
+                    response.answers = {k: v for k, v in response.answers.items() if k not in keys}
+                    free_text_removed += 1
+            last_id = batch[-1].id
+            db.session.commit()
+    return PurgeResult(removed, forgotten, free_text_removed)

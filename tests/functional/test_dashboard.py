@@ -1,0 +1,194 @@
+"""The analyst's pages: the live dashboard, channels, partners and users, reports and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import Channel, Response
+
+from ..helpers import complete_survey, error_messages, text_of
+from .staff_factories import (
+    ANALYST_EMAIL,
+    PARTNER_A,
+    add_submitted_responses,
+    channel_id,
+    make_staff,
+    partner_id,
+    sign_in,
+)
+
+
+def _analyst(app, client):  # type: ignore[no-untyped-def]
+    make_staff(app)
+    sign_in(client, ANALYST_EMAIL)
+    return client
+
+
+def test_dashboard_shows_responses_by_day_channel_and_partner(app, client):
+    _analyst(app, client)
+    add_submitted_responses(app, 12, channel_slug="age-uk")
+    add_submitted_responses(app, 3, channel_slug="mk-college")
+    page = text_of(client.get("/admin/dashboard"))
+    assert "Survey dashboard" in page
+    assert re.search(r"Age UK Milton Keynes Age UK Milton Keynes 12 12", page)
+    assert "15 started, 15 submitted (100%)" in page
+
+
+def test_dashboard_funnel_counts_pages_reached_by_unfinished_responses(app, client):
+    resident = app.test_client()
+    complete_survey(resident, submit=False)
+    _analyst(app, client)
+    page = text_of(client.get("/admin/dashboard"))
+    assert "1 started, 0 submitted (0%)" in page
+    assert "1. Your age 1 100%" in page
+
+
+def test_dashboard_lists_untagged_responses_unknown_links_and_dormant_channels(app, client):
+    resident = app.test_client()
+    resident.get("/s/no-such-channel")
+    complete_survey(resident)
+    add_submitted_responses(app, 2)
+    add_submitted_responses(
+        app, 1, channel_slug="age-uk", submitted_on=dt.date.today() - dt.timedelta(days=30)
+    )
+    _analyst(app, client)
+    page = text_of(client.get("/admin/dashboard"))
+    assert "2 submitted responses came without a channel link" in page
+    assert "/s/no-such-channel 1" in page
+    assert "Age UK Milton Keynes (Age UK Milton Keynes)" in page  # dormant: nothing in 7 days
+
+
+def test_analyst_creates_a_channel_and_its_link_counts_a_resident(app, client):
+    _analyst(app, client)
+    client.get("/admin/channels/new")
+    response = client.submit(
+        "/admin/channels/new",
+        {
+            "partner_id": str(partner_id(app, PARTNER_A)),
+            "name": "Estate posters",
+            "slug": "AgeUK-Posters",
+        },
+    )
+    new_id = channel_id(app, "ageuk-posters")
+    assert response.headers["Location"] == f"/admin/channels/{new_id}"
+    assert "http://localhost/s/ageuk-posters" in text_of(client.get(f"/admin/channels/{new_id}"))
+    resident = app.test_client()
+    resident.get("/s/ageuk-posters")
+    complete_survey(resident)
+    assert "Submitted responses 1" in text_of(client.get(f"/admin/channels/{new_id}"))
+
+
+def test_new_channel_errors_link_to_their_fields(app, client):
+    _analyst(app, client)
+    client.get("/admin/channels/new")
+    response = client.submit(
+        "/admin/channels/new", {"partner_id": "", "name": "", "slug": "age-uk"}
+    )
+    assert error_messages(response) == ["Select the partner", "Enter what the channel is"]
+    client.get("/admin/channels/new")
+    response = client.submit(
+        "/admin/channels/new",
+        {"partner_id": str(partner_id(app, PARTNER_A)), "name": "Again", "slug": "age-uk"},
+    )
+    assert error_messages(response) == ["There is already a channel with the short name age-uk"]
+
+
+def test_rename_move_and_archive_keep_the_channels_responses(app, client):
+    _analyst(app, client)
+    add_submitted_responses(app, 4, channel_slug="age-uk")
+    age_uk = channel_id(app, "age-uk")
+    client.get(f"/admin/channels/{age_uk}")
+    client.submit(f"/admin/channels/{age_uk}/rename", {"name": "Age UK lunch clubs"})
+    client.submit(
+        f"/admin/channels/{age_uk}/move", {"partner_id": str(partner_id(app, "MK College"))}
+    )
+    client.submit(f"/admin/channels/{age_uk}/archive")
+    with app.app_context():
+        channel = db.session.get(Channel, age_uk)
+        assert (channel.name, channel.partner.name, channel.archived) == (
+            "Age UK lunch clubs",
+            "MK College",
+            True,
+        )
+        tagged = db.session.scalars(select(Response).where(Response.channel_id == age_uk)).all()
+        assert len(tagged) == 4
+    assert "Archived channels" in text_of(client.get("/admin/channels"))
+    # An archived channel's link still tags the response.
+    resident = app.test_client()
+    resident.get("/s/age-uk")
+    complete_survey(resident)
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(Response.channel_id)
+                .where(Response.status == "submitted")
+                .order_by(Response.id.desc())
+            )
+            == age_uk
+        )
+
+
+def test_analyst_adds_a_partner_and_a_partner_user_who_can_then_sign_in(app, client):
+    _analyst(app, client)
+    client.get("/admin/partners")
+    client.submit("/admin/partners", {"name": "Bletchley Housing"})
+    new_partner = partner_id(app, "Bletchley Housing")
+    client.get(f"/admin/users/new?partner={new_partner}")
+    response = client.submit(
+        "/admin/users/new",
+        {"email": "estate@bletchley.example", "role": "partner", "partner_id": str(new_partner)},
+    )
+    page = client.get(response.headers["Location"])
+    link = re.search(r"http://localhost(/set-password/[^<\s]+)", page.get_data(as_text=True))
+    assert link, text_of(page)
+    # Shown once only.
+    assert "/set-password/" not in client.get(response.headers["Location"]).get_data(as_text=True)
+
+    partner = app.test_client()
+    partner.get(link.group(1))
+    password = "bletchley estates noticeboard"
+    partner.submit(link.group(1), {"password": password, "confirm_password": password})
+    assert sign_in(partner, "estate@bletchley.example", password).headers["Location"] == "/partner/"
+    assert "Bletchley Housing: your survey channels" in text_of(partner.get("/partner/"))
+
+
+def test_a_partner_user_needs_a_partner(app, client):
+    _analyst(app, client)
+    client.get("/admin/users/new")
+    response = client.submit("/admin/users/new", {"email": "x@y.example", "role": "partner"})
+    assert error_messages(response) == ["Select the partner they work for"]
+
+
+def test_analyst_makes_and_downloads_an_export(app, client, tmp_path):
+    app.instance_path = str(tmp_path)
+    _analyst(app, client)
+    add_submitted_responses(app, 3, channel_slug="age-uk")
+    client.get("/admin/reports")
+    response = client.submit("/admin/exports/generate", {"export_format": "csv"})
+    assert response.headers["Location"] == "/admin/reports"
+    page = client.get("/admin/reports").get_data(as_text=True)
+    name = re.search(r'/admin/reports/files/(safermk-responses-[^"]+\.csv)"', page).group(1)
+    download = client.get(f"/admin/reports/files/{name}")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    download.close()
+    assert client.get("/admin/reports/files/..%2Fsecret").status_code == 404
+
+
+def test_analyst_makes_the_interim_report(app, client, tmp_path):
+    app.instance_path = str(tmp_path)
+    _analyst(app, client)
+    client.get("/admin/reports")
+    response = client.submit("/admin/reports/generate", {"kind": "interim"})
+    assert response.headers["Location"] == "/admin/reports"
+    assert {path.suffix for path in (tmp_path / "reports").iterdir()} >= {".html", ".pdf", ".json"}
+
+
+def test_reports_page_asks_which_report(app, client):
+    _analyst(app, client)
+    client.get("/admin/reports")
+    response = client.submit("/admin/reports/generate", {})
+    assert error_messages(response) == ["Select which report"]
