@@ -231,15 +231,29 @@ def _assess(
     return published, raw
 
 
+def _summed_over_channels(
+    by_channel: Mapping[int | None, Mapping[str | None, int]],
+) -> dict[str | None, int]:
+    """A dimension's counts over all channels, not stated (None) first, then in category order."""
+    counts: dict[str | None, int] = {}
+    for channel_counts in by_channel.values():
+        for category, count in channel_counts.items():
+            counts[category] = counts.get(category, 0) + count
+    return dict(sorted(counts.items(), key=lambda item: (item[0] is not None, item[0] or "")))
+
+
 def _representativeness(
-    engine: Engine, survey_id: int, channel_names: Mapping[int, str]
+    engine: Engine,
+    counts_by_channel: Mapping[str, Mapping[int | None, Mapping[str | None, int]]],
+    channel_names: Mapping[int, str],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     benchmarks = _with_rolled_up_benchmarks(queries.population_benchmarks_by_dimension(engine))
     dimensions, flagged, over = [], [], []
     for dimension in queries.DERIVED_DIMENSIONS:
         if dimension in TARGET_DIMENSIONS:
             continue
-        counts = queries.dimension_counts(engine, survey_id, dimension)
+        by_channel = counts_by_channel[dimension]
+        counts = _summed_over_channels(by_channel)
         benchmark = benchmarks.get(dimension)
         if benchmark is None:
             message = "No population benchmark is loaded for this dimension: counts only."
@@ -247,7 +261,6 @@ def _representativeness(
             continue
         published, raw = _assess(dimension, counts, benchmark)
         dimensions.append(published)
-        by_channel = None
         for category, shown in zip(raw, published["categories"], strict=False):
             group = {
                 "dimension": dimension,
@@ -260,8 +273,6 @@ def _representativeness(
                 over.append(group)
             if category["flag"] not in FLAGGED:
                 continue
-            if by_channel is None:
-                by_channel = queries.dimension_counts_by_channel(engine, survey_id, dimension)
             group.update(
                 n=shown["n"],
                 sample_share=shown["sample_share"],
@@ -273,8 +284,7 @@ def _representativeness(
     return dimensions, flagged, over
 
 
-def _targets(engine: Engine, survey_id: int, parent_target: int) -> dict[str, Any]:
-    counts = queries.dimension_counts(engine, survey_id, "parent_under_40")
+def _targets(counts: Mapping[str | None, int], parent_target: int) -> dict[str, Any]:
     progress = count_target_progress(counts.get("yes", 0), parent_target)
     hidden = is_suppressed(progress.n)
     return {
@@ -372,13 +382,17 @@ def build_interim_report(
         )
     report["fieldwork"] = _fieldwork(engine, survey["id"])
     report["channels"], channel_names = _channels(engine, survey["id"], today)
-    dimensions, flagged, over = _representativeness(engine, survey["id"], channel_names)
+    # Every dimension's counts, per channel, in one pass over the responses.
+    counts_by_channel = queries.dimension_counts_by_channel_all(engine, survey["id"])
+    dimensions, flagged, over = _representativeness(engine, counts_by_channel, channel_names)
     report["representativeness"] = {
         "dimensions": dimensions,
         "flagged_groups": flagged,
         "over_represented_groups": over,
     }
-    report["targets"] = _targets(engine, survey["id"], parent_target)
+    report["targets"] = _targets(
+        _summed_over_channels(counts_by_channel["parent_under_40"]), parent_target
+    )
     labels = {
         dimension["dimension"]: {row["category"]: row["label"] for row in dimension["categories"]}
         for dimension in dimensions

@@ -9,6 +9,10 @@ Answers live in a JSON column. Single-choice answers are read with the JSON type
 and ->> on PostgreSQL. Multiple-choice answers are JSON arrays of option values; membership is
 tested by matching the quoted value in the array's text, which both engines produce as
 `["a","b"]` or `["a", "b"]` and which no option value can match by accident (values are quoted).
+
+Reading a JSON document is the costly part of every indicator (PostgreSQL's json type parses
+the whole text at each ->>), so statements that evaluate many conditions over answers read
+each answer once per response (`flag_rows`) and the conditions then compare plain columns.
 """
 
 from __future__ import annotations
@@ -26,18 +30,27 @@ from sqlalchemy import (
     Date,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
     and_,
     case,
     cast,
+    column,
     func,
     literal,
+    literal_column,
     select,
+    true,
+    tuple_,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, Cast
+from sqlalchemy.sql.visitors import replacement_traverse
 
 SUBMITTED = "submitted"
 IN_PROGRESS = "in_progress"
@@ -252,6 +265,30 @@ def dimension_counts_by_channel(
     return result
 
 
+def dimension_counts_by_channel_all(
+    engine: Engine, survey_id: int, dimensions: Sequence[str] = DERIVED_DIMENSIONS
+) -> dict[str, dict[int | None, dict[str | None, int]]]:
+    """`dimension_counts_by_channel` for several dimensions in one statement and one pass.
+
+    Returns {dimension: {channel id: {category: count}}}; summing a dimension's channels gives
+    its `dimension_counts`. See `_grouped_sums` for how each engine does the groupings.
+    """
+    columns = [_dimension_column(dimension) for dimension in dimensions]
+    rows = (
+        select(responses.c.channel_id, *columns, literal(1).label("n"))
+        .where(_submitted(survey_id))
+        .subquery("submitted")
+    )
+    result: dict[str, dict[int | None, dict[str | None, int]]] = {d: {} for d in dimensions}
+    if not dimensions:
+        return result
+    query = _grouped_sums(engine, rows, list(dimensions), ["channel_id"], ["n"])
+    with engine.connect() as connection:
+        for dimension, channel_id, category, count in connection.execute(query):
+            result[dimension].setdefault(channel_id, {})[category] = int(count)
+    return result
+
+
 def population_benchmarks_by_dimension(engine: Engine) -> dict[str, Benchmark]:
     """The benchmark for each dimension; where several sources exist, the newest year's."""
     query = select(population_benchmarks).order_by(
@@ -302,6 +339,125 @@ def score_of(question_ids: Sequence[str], scores: Mapping[str, int]) -> ColumnEl
     return total
 
 
+def _answer_read(element: Any) -> tuple[str, str] | None:
+    """(kind, question id) when element reads one answer, as the helpers above build them.
+
+    Kinds: "text" for answer_value (the answer as a string), "json_text" for choices_text (the
+    answer's JSON as text) and "json" for the bare subscript.
+    """
+    if isinstance(element, Cast) and isinstance(element.type, String):
+        inner = _answer_read(element.clause)
+        return ("json_text", inner[1]) if inner is not None and inner[0] == "json" else None
+    if (
+        isinstance(element, BinaryExpression)
+        and element.operator is operators.json_getitem_op
+        and element.left is responses.c.answers
+        and isinstance(element.right, BindParameter)
+        and isinstance(element.right.value, str)
+    ):
+        return ("text" if isinstance(element.type, String) else "json", element.right.value)
+    return None
+
+
+def _reads_and_columns(
+    expressions: Sequence[ColumnElement[Any]],
+) -> tuple[dict[tuple[str, str], ColumnElement[Any]], dict[str, Column[Any]]]:
+    """The answer reads and the other responses columns that the expressions refer to."""
+    reads: dict[tuple[str, str], ColumnElement[Any]] = {}
+    plain: dict[str, Column[Any]] = {}
+
+    def record(element: Any) -> Any:
+        read = _answer_read(element)
+        if read is not None:
+            reads.setdefault(read, element)
+            return element  # a read's own parts need no columns of their own
+        if isinstance(element, Column) and element.table is responses:
+            plain.setdefault(element.name, element)
+        return None
+
+    for expression in expressions:
+        replacement_traverse(expression, {}, record)
+    return reads, plain
+
+
+def flag_rows(
+    engine: Engine,
+    survey_id: int,
+    columns: Sequence[Column[Any]],
+    conditions: Sequence[ColumnElement[bool]],
+) -> Select[Any]:
+    """One row per submitted response: the given columns, then c0, c1, ... as 0/1 outcomes.
+
+    Each answer the conditions read is taken out of the JSON document once per response, and
+    the conditions then compare those values. On PostgreSQL json_to_record parses each
+    document once (every ->> would parse it again). On SQLite the json_extract values are
+    kept in a MATERIALIZED common table expression (json_extract caches the parsed document
+    between the extractions of one row). The outcomes are exactly those of the conditions
+    evaluated on the responses table.
+    """
+    reads, plain = _reads_and_columns(conditions)
+    for item in columns:
+        plain.setdefault(item.name, item)
+    keys = list(reads)
+    replacements: dict[tuple[str, str], ColumnElement[Any]] = {}
+    if engine.dialect.name == "postgresql":
+        # json_to_record parses the document once and hands each answer over as a column:
+        # as text where the conditions want the answer as a string (what ->> gives), as json
+        # where they want its JSON (cast to text, what -> gives). A question wanted both ways
+        # is read as json, and #>> '{}' gives its string.
+        kinds: dict[str, set[str]] = {}
+        for kind, question in keys:
+            kinds.setdefault(question, set()).add(kind)
+        as_text = {question for question, wanted in kinds.items() if wanted == {"text"}}
+        record = (
+            func.json_to_record(responses.c.answers)
+            .table_valued(
+                *(column(question, Text if question in as_text else JSON) for question in kinds)
+            )
+            .render_derived(name="answered", with_types=True)
+        )
+        for kind, question in keys:
+            value = record.c[question]
+            if kind == "text" and question not in as_text:
+                value = type_coerce(value.op("#>>")(literal_column("'{}'")), String)
+            elif kind == "json_text":
+                value = cast(value, Text)
+            replacements[(kind, question)] = value
+        column_of: dict[str, ColumnElement[Any]] = dict(plain)
+        source: Any = responses.join(record, true()) if keys else responses
+        where = _submitted(survey_id)
+    else:
+        answered = (
+            select(
+                *plain.values(),
+                *(reads[key].label(f"a{index}") for index, key in enumerate(keys)),
+            )
+            .where(_submitted(survey_id))
+            .cte("answered")
+            .prefix_with("MATERIALIZED")
+        )
+        replacements = {key: answered.c[f"a{index}"] for index, key in enumerate(keys)}
+        column_of = {name: answered.c[name] for name in plain}
+        source, where = answered, None
+
+    def replace(element: Any) -> Any:
+        read = _answer_read(element)
+        if read is not None:
+            return replacements[read]
+        if isinstance(element, Column) and element.table is responses:
+            return column_of[element.name]
+        return None
+
+    query = select(
+        *(column_of[item.name].label(item.name) for item in columns),
+        *(
+            case((replacement_traverse(condition, {}, replace), 1), else_=0).label(f"c{index}")
+            for index, condition in enumerate(conditions)
+        ),
+    ).select_from(source)
+    return query if where is None else query.where(where)
+
+
 def conditional_counts(
     engine: Engine,
     survey_id: int,
@@ -310,43 +466,103 @@ def conditional_counts(
 ) -> dict[str | None, dict[str | None, dict[str, int]]]:
     """How many submitted responses meet each named condition, overall and per category.
 
-    Returns {None: {None: overall}, dimension: {category: counts}}. The conditions read the
-    JSON answers, which is the costly part, so each response's 0/1 outcomes are worked out once
-    in a MATERIALIZED common table expression (honoured by SQLite 3.35+ and PostgreSQL 12+) and
-    every grouping is a UNION ALL branch over it, all in one statement.
+    Returns {None: {None: overall}, dimension: {category: counts}}. Each response's 0/1
+    outcomes are worked out once (`flag_rows`, which reads each answer once) and every
+    grouping is summed from them in the same statement (`_grouped_sums`).
     """
     names = list(conditions)
     # Positional labels: condition names can exceed PostgreSQL's 63-character identifiers.
-    flags = (
-        select(
-            *(responses.c[dimension] for dimension in dimensions),
-            *(
-                case((conditions[name], 1), else_=0).label(f"c{index}")
-                for index, name in enumerate(names)
-            ),
-        )
-        .where(_submitted(survey_id))
-        .cte("outcomes")
-        .prefix_with("MATERIALIZED")
-    )
-    sums = [func.coalesce(func.sum(flags.c[f"c{index}"]), 0) for index in range(len(names))]
-    branches = [
-        select(
-            literal(None, String).label("dimension"), literal(None, String).label("category"), *sums
-        )
-    ]
-    for dimension in dimensions:
-        branches.append(
-            select(
-                literal(dimension, String).label("dimension"),
-                flags.c[dimension].label("category"),
-                *sums,
-            ).group_by(flags.c[dimension])
-        )
+    outcomes = flag_rows(
+        engine,
+        survey_id,
+        [responses.c[dimension] for dimension in dimensions],
+        [conditions[name] for name in names],
+    ).subquery("outcomes")
     result: dict[str | None, dict[str | None, dict[str, int]]] = {None: {}}
     result.update({dimension: {} for dimension in dimensions})
     with engine.connect() as connection:
-        for row in connection.execute(union_all(*branches)):
-            counts = {name: int(row[2 + index]) for index, name in enumerate(names)}
-            result[row[0]][row[1]] = counts
+        for dimension, category, *sums in connection.execute(
+            _grouped_sums(
+                engine, outcomes, [None, *dimensions], [], [f"c{i}" for i in range(len(names))]
+            )
+        ):
+            result[dimension][category] = {name: int(sums[i]) for i, name in enumerate(names)}
     return result
+
+
+def _grouped_sums(
+    engine: Engine,
+    rows: Any,
+    dimensions: Sequence[str | None],
+    keys: Sequence[str],
+    summed: Sequence[str],
+) -> Any:
+    """Rows (dimension, *keys, category, *sums): `rows` grouped by keys plus each dimension.
+
+    A None dimension stands for no dimension: the grouping by keys alone, with category None.
+    PostgreSQL does every grouping in one pass with GROUPING SETS. SQLite has none, so the
+    rows are first summed per cell of the keys and all the dimensions together (far fewer
+    cells than responses) into a MATERIALIZED common table expression, and each grouping is
+    a UNION ALL branch over the cells.
+    """
+    named = [dimension for dimension in dimensions if dimension is not None]
+    key_columns = [rows.c[key] for key in keys]
+    if engine.dialect.name == "postgresql":
+        sets = [
+            tuple_(*key_columns, *([] if dimension is None else [rows.c[dimension]]))
+            for dimension in dimensions
+        ]
+        grouped = (
+            select(
+                *(func.grouping(rows.c[dimension]) for dimension in named),
+                *key_columns,
+                *(rows.c[dimension] for dimension in named),
+                *(func.coalesce(func.sum(rows.c[name]), 0) for name in summed),
+            )
+            .group_by(func.grouping_sets(*sets))
+            .subquery("grouped")
+        )
+        columns = list(grouped.c)
+        flags, rest = columns[: len(named)], columns[len(named) :]
+        keys_out, categories, sums = (
+            rest[: len(keys)],
+            rest[len(keys) : len(keys) + len(named)],
+            rest[len(keys) + len(named) :],
+        )
+        # The dimension a row belongs to is the one it is grouped by (GROUPING() = 0).
+        which = case(
+            *(
+                (flag == 0, literal(dimension, String))
+                for flag, dimension in zip(flags, named, strict=True)
+            ),
+            else_=literal(None, String),
+        )
+        category = case(
+            *((flag == 0, value) for flag, value in zip(flags, categories, strict=True)),
+            else_=literal(None, String),
+        )
+        return select(which, *keys_out, category, *sums)
+    cells = (
+        select(
+            *key_columns,
+            *(rows.c[dimension] for dimension in named),
+            *(func.sum(rows.c[name]).label(name) for name in summed),
+        )
+        .group_by(*key_columns, *(rows.c[dimension] for dimension in named))
+        .cte("cells")
+        .prefix_with("MATERIALIZED")
+    )
+    branches = []
+    for dimension in dimensions:
+        group = [cells.c[key] for key in keys]
+        if dimension is not None:
+            group.append(cells.c[dimension])
+        branches.append(
+            select(
+                literal(dimension, String),
+                *(cells.c[key] for key in keys),
+                cells.c[dimension] if dimension is not None else literal(None, String),
+                *(func.coalesce(func.sum(cells.c[name]), 0) for name in summed),
+            ).group_by(*group)
+        )
+    return union_all(*branches)

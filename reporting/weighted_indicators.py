@@ -1,8 +1,9 @@
 """Headline indicators weighted to the census, overall and by group, with honest intervals.
 
 The database works out each submitted response's 0/1 outcome for every indicator's numerator
-and denominator (the same SQL conditions as the unweighted figures in reporting.indicators),
-and the rows are streamed in id order, a partition at a time, into numpy arrays. Weights are
+and denominator (the same SQL conditions as the unweighted figures in reporting.indicators,
+each answer read once per response), and the rows are streamed, a partition at a time, into
+numpy arrays put in id order. Weights are
 summed there: a weighted sum needs each respondent's weight, which lives outside the database,
 so this is the one place where reports read one row per response. Nothing else is read: no
 free text and no ORM objects, so 100,000 responses cost a few megabytes.
@@ -21,11 +22,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import case, select
+from sqlalchemy import case, literal, select
 from sqlalchemy.engine import Engine
 
 from reporting.indicators import IndicatorDefinition
-from reporting.queries import SUBMITTED, responses
+from reporting.queries import flag_rows, responses
 from reporting.stats import (
     proportion_interval_weighted,
     two_proportion_difference_significant,
@@ -34,6 +35,8 @@ from reporting.stats import (
 
 FloatArray = npt.NDArray[np.float64]
 PARTITION_SIZE = 20_000
+# Outcomes packed per integer: 30 bits keep every packed value within a 32-bit integer.
+FLAG_BITS = 30
 
 
 @dataclass(frozen=True)
@@ -59,44 +62,67 @@ def stream_indicator_flags(
     population) is coded -1 and counts only towards "the rest".
     """
     dimensions = list(groups)
-    category_codes = {
-        dimension: {category: code for code, category in enumerate(categories)}
-        for dimension, categories in groups.items()
-    }
-    flag_columns = []
+    conditions = []
     for definition in definitions:
-        flag_columns.append(case((definition.numerator, 1), else_=0))
-        flag_columns.append(case((definition.denominator, 1), else_=0))
-    query = (
-        select(responses.c.id, *flag_columns, *(responses.c[d] for d in dimensions))
-        .where(responses.c.survey_id == survey_id, responses.c.status == SUBMITTED)
-        .order_by(responses.c.id)
-    )
-    flag_count = len(flag_columns)
+        conditions.append(definition.numerator)
+        conditions.append(definition.denominator)
+    flag_count = len(conditions)
+    # Each answer is read once per response (flag_rows). The database turns each group into
+    # its category's code and packs the 0/1 outcomes into integers of FLAG_BITS bits, so a row
+    # is a few small integers and a partition becomes a numpy array in one step. The rows come
+    # in whatever order the database finds cheapest and are put in id order below.
+    outcomes = flag_rows(
+        engine, survey_id, [responses.c.id, *(responses.c[d] for d in dimensions)], conditions
+    ).subquery("outcomes")
+    codes = [
+        case(
+            *((outcomes.c[d] == category, code) for code, category in enumerate(groups[d])),
+            else_=-1,
+        )
+        if groups[d]
+        else literal(-1)
+        for d in dimensions
+    ]
+    packed = [
+        sum(
+            (outcomes.c[f"c{index}"] * (1 << (index - start)) for index in range(start, stop)),
+            literal(0),
+        )
+        for start in range(0, flag_count, FLAG_BITS)
+        for stop in (min(start + FLAG_BITS, flag_count),)
+    ]
+    query = select(outcomes.c.id, *codes, *packed)
     id_parts: list[npt.NDArray[np.int64]] = []
-    flag_parts: list[npt.NDArray[np.int8]] = []
-    code_parts: dict[str, list[npt.NDArray[np.intp]]] = {d: [] for d in dimensions}
+    code_parts: list[npt.NDArray[np.int64]] = []
+    packed_parts: list[npt.NDArray[np.int64]] = []
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=PARTITION_SIZE).execute(query)
         for partition in result.partitions():
-            id_parts.append(np.fromiter((row[0] for row in partition), np.int64, len(partition)))
-            flags = np.array([row[1 : 1 + flag_count] for row in partition], dtype=np.int8)
-            flag_parts.append(flags.reshape(len(partition), flag_count))
-            for offset, dimension in enumerate(dimensions, start=1 + flag_count):
-                codes = category_codes[dimension]
-                code_parts[dimension].append(
-                    np.fromiter(
-                        (codes.get(row[offset], -1) for row in partition), np.intp, len(partition)
-                    )
-                )
-    flags = np.concatenate(flag_parts) if flag_parts else np.zeros((0, flag_count), np.int8)
+            rows = np.array([tuple(row) for row in partition], dtype=np.int64)
+            rows = rows.reshape(len(partition), 1 + len(dimensions) + len(packed))
+            id_parts.append(rows[:, 0])
+            code_parts.append(rows[:, 1 : 1 + len(dimensions)])
+            packed_parts.append(rows[:, 1 + len(dimensions) :])
+    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
+    all_codes = (
+        np.concatenate(code_parts) if code_parts else np.zeros((0, len(dimensions)), np.int64)
+    )
+    all_packed = (
+        np.concatenate(packed_parts) if packed_parts else np.zeros((0, len(packed)), np.int64)
+    )
+    if ids.size > 1 and np.any(ids[1:] < ids[:-1]):
+        order = np.argsort(ids, kind="stable")
+        ids, all_codes, all_packed = ids[order], all_codes[order], all_packed[order]
+    flags = np.zeros((ids.size, flag_count), dtype=bool)
+    for index in range(flag_count):
+        word, bit = divmod(index, FLAG_BITS)
+        flags[:, index] = (all_packed[:, word] >> bit) & 1 == 1
     return IndicatorFlags(
-        response_ids=np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64),
-        numerators=flags[:, 0::2].astype(bool),
-        denominators=flags[:, 1::2].astype(bool),
+        response_ids=ids,
+        numerators=flags[:, 0::2],
+        denominators=flags[:, 1::2],
         group_codes={
-            d: np.concatenate(parts) if parts else np.zeros(0, np.intp)
-            for d, parts in code_parts.items()
+            d: all_codes[:, position].astype(np.intp) for position, d in enumerate(dimensions)
         },
         group_categories={d: list(categories) for d, categories in groups.items()},
     )
