@@ -12,6 +12,7 @@ report's methodology names every such merge.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -30,7 +31,7 @@ WEIGHT_CAP = 5.0
 
 @dataclass(frozen=True)
 class SurveyWeights:
-    response_ids: list[int]
+    response_ids: Sequence[int]
     result: RakeResult | None
     dimensions: tuple[str, ...]
     sources: dict[str, str]
@@ -66,13 +67,17 @@ def compute_survey_weights(engine: Engine, survey_id: int) -> SurveyWeights:
         .where(responses.c.survey_id == survey_id, responses.c.status == SUBMITTED)
         .order_by(responses.c.id)
     )
-    ids: list[int] = []
+    # A million responses: ids go in a compact integer array, and each category label is one
+    # shared string rather than a fresh copy per row.
+    ids: array[int] = array("q")
+    shared_labels: dict[str, str] = {}
     sample: dict[str, list[str | None]] = {d: [] for d in dimensions}
     with engine.connect() as connection:
         for row in connection.execution_options(yield_per=50_000).execute(query):
             ids.append(row[0])
             for dimension, value in zip(dimensions, row[1:], strict=True):
-                sample[dimension].append(None if value in NOT_STATED else value)
+                label = None if value in NOT_STATED else shared_labels.setdefault(value, value)
+                sample[dimension].append(label)
     sources = {d: f"{benchmarks[d].source} ({benchmarks[d].year})" for d in dimensions}
     if not ids:
         return SurveyWeights(ids, None, dimensions, sources, problem="No submitted responses yet")
