@@ -4,7 +4,7 @@ PYTHON ?= python3
 FLASK = FLASK_APP=wsgi.py $(VENV)/bin/flask
 BUILD = survey_app/static/build
 
-.PHONY: run setup test lint assets audit clean
+.PHONY: run setup test load-test lint assets audit clean
 
 run: setup
 	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
@@ -14,10 +14,16 @@ setup: $(VENV)/.installed assets
 
 # Two test workers: one a core on the machines this runs on; each worker has its own databases.
 TEST_WORKERS ?= 2
+# The load test's journeys per database in the everyday run; `make load-test` runs the full 2,000.
+LOAD_JOURNEYS ?= 300
+export LOAD_JOURNEYS
 
 test: $(VENV)/.installed assets
 	rm -rf test-artifacts/screenshots
 	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+load-test: $(VENV)/.installed assets
+	LOAD_JOURNEYS=2000 $(VENV)/bin/python -m pytest tests/production/test_load.py $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -12,3 +12,11 @@ graceful_timeout = 20
 accesslog = None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """Parse the open questionnaire before the first request, so that a page posted while the
+    database is unreachable can still be shown again with the resident's answers."""
+    from survey_app import warm_up
+
+    warm_up(worker.wsgi)

@@ -90,3 +90,20 @@ def _register_cli(app: Flask) -> None:
     from .cli import register_commands
 
     register_commands(app)
+
+
+def warm_up(app: Flask) -> None:
+    """Load the open survey's questionnaire into this process; quietly skip if it cannot."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from . import responses
+
+    with app.app_context():
+        try:
+            survey = responses.open_survey()
+            if survey is not None:
+                responses.questionnaire_for(survey)
+        except SQLAlchemyError:
+            db.session.rollback()
+        finally:
+            db.session.remove()

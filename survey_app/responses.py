@@ -67,16 +67,31 @@ def questionnaire_for(survey: Survey) -> Questionnaire:
     return _questionnaires[survey.id]
 
 
+_last_served: list[tuple[tuple[str, int], int]] = []
+
+
 def open_survey() -> Survey | None:
     """The survey residents are answering now: the newest open one."""
     # The definition is loaded only when this process has not parsed it yet (questionnaire_for).
-    return db.session.scalars(
+    survey = db.session.scalars(
         select(Survey)
         .options(defer(Survey.definition))
         .where(Survey.status == "open")
         .order_by(Survey.id.desc())
         .limit(1)
     ).first()
+    if survey is not None:
+        _last_served[:] = [((survey.slug, survey.version), survey.id)]
+    return survey
+
+
+def last_served_questionnaire() -> tuple[tuple[str, int], Questionnaire] | None:
+    """The survey this process last served, for re-showing a page while the database is down."""
+    if not _last_served:
+        return None
+    key, survey_id = _last_served[0]
+    questionnaire = _questionnaires.get(survey_id)
+    return (key, questionnaire) if questionnaire is not None else None
 
 
 def find_response(token: str | None) -> Response | None:

@@ -195,6 +195,33 @@ def _render_question(
 @bp.route("/questions/<page_id>", methods=["GET", "POST"])
 @survey_posts
 def question(page_id: str) -> Any:
+    try:
+        return _question(page_id)
+    except SQLAlchemyError:
+        if request.method != "POST":
+            raise  # errors.py shows the friendly 503 page
+        db.session.rollback()
+        log.warning("database error before saving a page", exc_info=True)
+        kept = _page_kept_on_screen(page_id)
+        if kept is None:
+            raise
+        return kept
+
+
+def _page_kept_on_screen(page_id: str) -> tuple[str, int] | None:
+    """The page as posted, with a 'could not save' banner, when the database is unreachable."""
+    remembered = responses.last_served_questionnaire()
+    if remembered is None:
+        return None
+    survey_key, questionnaire = remembered
+    page = questionnaire.page(page_id)
+    if page is None:
+        return None
+    form = form_class(survey_key, page)()
+    return _render_question(questionnaire, page, form, {}, status=503, save_failed=True)
+
+
+def _question(page_id: str) -> Any:
     found = _survey_or_none()
     if found is None:
         return _closed()
@@ -285,6 +312,18 @@ def _summary(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[dict
 @bp.route("/check-answers", methods=["GET", "POST"])
 @survey_posts
 def check_answers() -> Any:
+    try:
+        return _check_answers()
+    except SQLAlchemyError:
+        if request.method != "POST":
+            raise  # errors.py shows the friendly 503 page
+        db.session.rollback()
+        log.warning("database error before submitting a response", exc_info=True)
+        form = SimpleForm()
+        return render_template("public/try_again.html", retry_submit=True, form=form), 503
+
+
+def _check_answers() -> Any:
     found = _survey_or_none()
     if found is None:
         return _closed()

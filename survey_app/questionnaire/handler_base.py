@@ -21,9 +21,7 @@ Rendering = tuple[str, Params]
 
 # Control characters (other than tab and line breaks), lone surrogates and Unicode noncharacters
 # have no place in an answer, and would make the page that shows the answer back invalid HTML.
-UNWANTED_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef]"
-)
+UNWANTED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef]")
 
 
 def _is_noncharacter(character: str) -> bool:

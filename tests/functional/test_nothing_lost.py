@@ -207,3 +207,30 @@ def test_submitting_before_answering_every_page_goes_back_to_the_first_unanswere
     early = client.submit("/check-answers")
     assert early.headers["Location"] == "/questions/feeling-safe"
     assert stored_responses(client.application)[0].status == "in_progress"
+
+
+def test_page_posted_while_the_database_is_unreachable_keeps_what_was_typed(client, monkeypatch):
+    client.get("/start")
+    client.get("/questions/age")
+
+    def fail():
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(responses_module, "open_survey", fail)
+    failed = client.submit("/questions/age", {"age": "71"})
+
+    assert failed.status_code == 503
+    assert "could not save your answers" in text_of(failed)
+    assert input_value(failed, "age") == "71"
+
+
+def test_submit_while_the_database_is_unreachable_offers_a_retry(client, monkeypatch):
+    complete_survey(client, submit=False)
+
+    def fail():
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(responses_module, "open_survey", fail)
+    failed = client.submit("/check-answers")
+    assert failed.status_code == 503
+    assert "Try submitting again" in text_of(failed)
