@@ -14,35 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.test import TestResponse
 
+from benchmarks import residents
 from survey_app.extensions import db
 from survey_app.models import Response
 
-# Answers that lead through every page of the default survey, victim path included.
-FULL_ANSWERS: dict[str, dict[str, Any]] = {
-    "age": {"age": "34"},
-    "feeling-safe": {"safe_after_dark": "fairly_safe", "safe_during_day": "very_safe"},
-    "crime-trend": {"crime_trend": "a_little_more"},
-    "worry": {"worry_burglary": "fairly_worried", "worry_fraud": "very_worried"},
-    "anti-social-behaviour": {"asb_litter": "very_big_problem", "asb_drugs": "dont_know"},
-    "confidence": {"police_council_dealing": "tend_to_agree"},
-    "victim": {"victim": "yes"},
-    "reported": {"reported": "some"},
-    "why-not-reported": {"why_not_reported": ["too_trivial", "fear_of_reprisal"]},
-    "priorities": {"priorities": ["road_safety", "reducing_violence"]},
-    "anything-else": {"anything_else": "More lighting on the redways, please."},
-    "how-heard": {"how_heard": "age_uk"},
-    "sex": {"sex": "female"},
-    "gender-identity": {"gender_identity": "yes"},
-    "sexual-orientation": {"sexual_orientation": "bisexual"},
-    "ethnic-group": {"ethnic_group": "black"},
-    "ethnic-background-black": {"ethnic_background_black": "african"},
-    "health": {"long_term_condition": "yes"},
-    "day-to-day": {"condition_reduces_ability": "a_little"},
-    "parent": {"parent_carer": "yes"},
-    "housing": {"housing": "social_rented"},
-    "student": {"student": "no"},
-    "ward": {"ward": "woughton_and_fishermead"},
-}
+# One set of answers leading through every page of the default survey, victim path included,
+# shared with the benchmarks' virtual residents.
+FULL_ANSWERS = residents.FULL_ANSWERS
 
 
 class PageCheckError(AssertionError):
