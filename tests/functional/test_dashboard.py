@@ -192,3 +192,15 @@ def test_reports_page_asks_which_report(app, client):
     client.get("/admin/reports")
     response = client.submit("/admin/reports/generate", {})
     assert error_messages(response) == ["Select which report"]
+
+
+def test_staff_form_posted_without_its_token_changes_nothing(app, client):
+    _analyst(app, client)
+    client.get("/admin/channels/new")
+    forged = client.post(
+        "/admin/channels/new",
+        data={"partner_id": str(partner_id(app, PARTNER_A)), "name": "Forged", "slug": "forged"},
+    )
+    assert forged.status_code < 500
+    with app.app_context():
+        assert db.session.scalars(select(Channel).where(Channel.slug == "forged")).first() is None
