@@ -92,12 +92,18 @@ def _register_cli(app: Flask) -> None:
     register_commands(app)
 
 
-def warm_up(app: Flask) -> None:
-    """Load the open survey's questionnaire into this process; quietly skip if it cannot."""
+def warm_up(app: object) -> None:
+    """Load the open survey's questionnaire into this process; quietly skip if it cannot.
+
+    gunicorn calls this for whatever application it serves from this folder, so anything that is
+    not this service's app is left alone.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     from . import responses
 
+    if not isinstance(app, Flask) or "sqlalchemy" not in app.extensions:
+        return
     with app.app_context():
         try:
             survey = responses.open_survey()
