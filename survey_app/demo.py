@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from reporting.indicators import ASB_STRANDS
+
 from .extensions import db
 from .models import Channel, Response, Survey
 from .questionnaire.derive import derive_dimensions
@@ -220,15 +222,7 @@ def _opinions(rng: random.Random, person: dict[str, Any]) -> dict[str, Any]:
             ["very_worried", "fairly_worried", "not_very_worried", "not_at_all_worried"],
             [0.15, 0.35, 0.35, 0.15],
         )
-    for item in (
-        "asb_noisy_neighbours",
-        "asb_teenagers",
-        "asb_litter",
-        "asb_vandalism",
-        "asb_drugs",
-        "asb_drunk",
-        "asb_abandoned_cars",
-    ):
+    for item in ASB_STRANDS:
         answers[item] = _pick(rng, ASB_SCALE + ["dont_know"], [*asb_weights, 0.04])
     if answers["victim"] == "yes":
         answers["reported"] = _pick(rng, ["all", "some", "no"], [0.4, 0.25, 0.35])
