@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from .queries import DERIVED_DIMENSIONS, SUBMITTED, channels, find_survey, partners, responses
-from .survey_weights import compute_survey_weights
+from .survey_weights import SurveyWeights, compute_survey_weights
 
 FORMATS = ("csv", "xlsx", "sav")
 # Several census dimensions share a name with the question they come from (sex, ward...).
@@ -122,7 +122,7 @@ FIXED_COLUMNS = (
 
 
 def _rows(
-    engine: Engine, survey_id: int, variables: list[Variable], weights: Mapping[int, float] | None
+    engine: Engine, survey_id: int, variables: list[Variable], weights: SurveyWeights | None
 ) -> Iterator[list[Any]]:
     query = (
         select(
@@ -166,7 +166,7 @@ def _rows(
             line += [variable.read(answers) for variable in variables]
             line += [getattr(row, d) for d in DERIVED_DIMENSIONS]
             if weights is not None:
-                line.append(weights.get(row.id))
+                line.append(weights.weight_for(row._mapping))
             yield line
 
 
@@ -207,7 +207,7 @@ def export_responses(
     weights = None
     if survey["status"] == "closed":
         computed = compute_survey_weights(engine, survey["id"])
-        weights = computed.weight_by_id() or None
+        weights = computed if computed.result is not None else None
     header = [*FIXED_COLUMNS, *(v.name for v in variables), *CENSUS_COLUMNS]
     if weights is not None:
         header.append("weight")

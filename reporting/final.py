@@ -39,7 +39,6 @@ from reporting.survey_weights import (
     compute_survey_weights,
 )
 from reporting.weighted_indicators import (
-    align_weights,
     stream_indicator_flags,
     weighted_indicators,
 )
@@ -94,7 +93,8 @@ def _safe_weights(engine: Engine, survey_id: int) -> SurveyWeights:
     try:
         return compute_survey_weights(engine, survey_id)
     except ValueError as error:
-        return SurveyWeights([], None, (), {}, problem=f"The weights could not be made: {error}")
+        problem = f"The weights could not be made: {error}"
+        return SurveyWeights([], [], None, (), {}, problem=problem)
 
 
 def _weighting(
@@ -169,7 +169,7 @@ def _weighting(
         "not_used": not_used,
         "sources": dict(weights.sources),
         "cap": WEIGHT_CAP,
-        "respondents": suppress(len(weights.response_ids)),
+        "respondents": suppress(weights.respondents),
         "converged": None if result is None else result.converged,
         "iterations": None if result is None else result.iterations,
         "max_margin_error": None if result is None else result.max_margin_error,
@@ -200,11 +200,10 @@ def _weighted_results(
 ) -> dict[str, Any]:
     definitions = headline_indicator_definitions(priority_options(survey["definition"]))
     groups = {dimension: list(labels[dimension]) for dimension in breakdown_dimensions}
-    flags = stream_indicator_flags(engine, survey["id"], definitions, groups)
     weighted = weights.result is not None
-    respondent_weights = align_weights(
-        flags, weights.response_ids, weights.result.weights if weighted else None
-    )
+    categories = weights.categories() if weighted else {}
+    flags = stream_indicator_flags(engine, survey["id"], definitions, groups, categories)
+    respondent_weights = weights.weights_for_codes(flags.weighting_codes, categories)
     indicators = []
     for result in weighted_indicators(flags, respondent_weights, definitions):
         breakdowns = {}

@@ -2,11 +2,11 @@
 
 The database works out each submitted response's 0/1 outcome for every indicator's numerator
 and denominator (the same SQL conditions as the unweighted figures in reporting.indicators,
-each answer read once per response), and the rows are streamed, a partition at a time, into
-numpy arrays put in id order. Weights are
-summed there: a weighted sum needs each respondent's weight, which lives outside the database,
-so this is the one place where reports read one row per response. Nothing else is read: no
-free text and no ORM objects, so 100,000 responses cost a few megabytes.
+each answer read once per response), with the response's group and weighting categories as
+small integer codes, and the rows are streamed, a partition at a time, into numpy arrays.
+Weights are summed there: a respondent's weight comes from their weighting cell (see
+reporting.survey_weights), and a weighted sum over a group needs both. Nothing else is read:
+no free text and no ORM objects, so a million responses cost tens of megabytes.
 
 Intervals use the Kish effective sample size of the people in each base (not the whole sample's),
 because a base such as "victims who answered" can be weighted much more unevenly than the rest.
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import case, literal, select
+from sqlalchemy import case, literal, or_, select
 from sqlalchemy.engine import Engine
 
 from reporting.indicators import IndicatorDefinition
@@ -32,22 +32,48 @@ from reporting.stats import (
     two_proportion_difference_significant,
     wilson_interval,
 )
+from reporting.survey_weights import NOT_STATED
 
 FloatArray = npt.NDArray[np.float64]
 PARTITION_SIZE = 20_000
 # Outcomes packed per integer: 30 bits keep every packed value within a 32-bit integer.
 FLAG_BITS = 30
+NOT_STATED_LABELS = [label for label in NOT_STATED if label is not None]
 
 
 @dataclass(frozen=True)
 class IndicatorFlags:
-    """Per respondent (in id order): numerator and denominator outcomes, and group codes."""
+    """Per respondent: numerator and denominator outcomes, group and weighting codes.
 
-    response_ids: npt.NDArray[np.int64]
-    numerators: npt.NDArray[np.bool_]  # respondents x indicators
-    denominators: npt.NDArray[np.bool_]
-    group_codes: dict[str, npt.NDArray[np.intp]]  # -1 where not in any reported category
+    Kept compact (a million respondents take about 25 MB): outcomes stay packed, FLAG_BITS to
+    a 32-bit word, and are unpacked one indicator at a time; codes are 16-bit integers.
+    """
+
+    packed: npt.NDArray[np.int32]  # respondents x words; outcome i is bit i % FLAG_BITS
+    group_codes: dict[str, npt.NDArray[np.int16]]  # -1 where not in any reported category
     group_categories: dict[str, list[str]]
+    # respondents x weighting dimensions: -1 not stated, -2 a category not in the list
+    weighting_codes: npt.NDArray[np.int16]
+    weighting_categories: dict[str, list[str]]
+
+    def _outcome(self, index: int) -> npt.NDArray[np.bool_]:
+        word, bit = divmod(index, FLAG_BITS)
+        return ((self.packed[:, word] >> bit) & 1).astype(bool)
+
+    def numerator(self, indicator: int) -> npt.NDArray[np.bool_]:
+        return self._outcome(2 * indicator)
+
+    def denominator(self, indicator: int) -> npt.NDArray[np.bool_]:
+        return self._outcome(2 * indicator + 1)
+
+
+def _category_code(column: Any, categories: Sequence[str], otherwise: int) -> Any:
+    if not categories:
+        return literal(otherwise)
+    return case(
+        *((column == category, code) for code, category in enumerate(categories)),
+        else_=otherwise,
+    )
 
 
 def stream_indicator_flags(
@@ -55,13 +81,18 @@ def stream_indicator_flags(
     survey_id: int,
     definitions: Sequence[IndicatorDefinition],
     groups: Mapping[str, Sequence[str]],
+    weighting: Mapping[str, Sequence[str]] | None = None,
 ) -> IndicatorFlags:
-    """Stream id, 0/1 flags and group columns of every submitted response, in id order.
+    """Stream the 0/1 flags, group codes and weighting codes of every submitted response.
 
     groups: dimension -> the categories to report; any other value (not stated, outside the
-    population) is coded -1 and counts only towards "the rest".
+    population) is coded -1 and counts only towards "the rest". weighting: dimension -> the
+    categories the weights know; not stated (None, prefer not to say) is coded -1 and any
+    other value -2.
     """
+    weighting = dict(weighting or {})
     dimensions = list(groups)
+    weighting_dimensions = list(weighting)
     conditions = []
     for definition in definitions:
         conditions.append(definition.numerator)
@@ -69,19 +100,23 @@ def stream_indicator_flags(
     flag_count = len(conditions)
     # Each answer is read once per response (flag_rows). The database turns each group into
     # its category's code and packs the 0/1 outcomes into integers of FLAG_BITS bits, so a row
-    # is a few small integers and a partition becomes a numpy array in one step. The rows come
-    # in whatever order the database finds cheapest and are put in id order below.
+    # is a few small integers and a partition becomes a numpy array in one step.
     outcomes = flag_rows(
-        engine, survey_id, [responses.c.id, *(responses.c[d] for d in dimensions)], conditions
+        engine,
+        survey_id,
+        [
+            responses.c.id,
+            *(responses.c[d] for d in dict.fromkeys(dimensions + weighting_dimensions)),
+        ],
+        conditions,
     ).subquery("outcomes")
-    codes = [
+    codes = [_category_code(outcomes.c[d], groups[d], -1) for d in dimensions]
+    weighting_codes = [
         case(
-            *((outcomes.c[d] == category, code) for code, category in enumerate(groups[d])),
-            else_=-1,
+            (or_(outcomes.c[d].is_(None), outcomes.c[d].in_(NOT_STATED_LABELS)), -1),
+            else_=_category_code(outcomes.c[d], weighting[d], -2),
         )
-        if groups[d]
-        else literal(-1)
-        for d in dimensions
+        for d in weighting_dimensions
     ]
     packed = [
         sum(
@@ -91,60 +126,34 @@ def stream_indicator_flags(
         for start in range(0, flag_count, FLAG_BITS)
         for stop in (min(start + FLAG_BITS, flag_count),)
     ]
-    query = select(outcomes.c.id, *codes, *packed)
-    id_parts: list[npt.NDArray[np.int64]] = []
-    code_parts: list[npt.NDArray[np.int64]] = []
-    packed_parts: list[npt.NDArray[np.int64]] = []
+    query = select(*codes, *weighting_codes, *packed)
+    group_end = len(codes)
+    weighting_end = group_end + len(weighting_codes)
+    # Each partition is split into compact arrays straight away, so the whole result is never
+    # held as Python rows or as one wide array.
+    group_parts: list[npt.NDArray[np.int16]] = []
+    weighting_parts: list[npt.NDArray[np.int16]] = []
+    packed_parts: list[npt.NDArray[np.int32]] = []
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=PARTITION_SIZE).execute(query)
         for partition in result.partitions():
-            rows = np.array([tuple(row) for row in partition], dtype=np.int64)
-            rows = rows.reshape(len(partition), 1 + len(dimensions) + len(packed))
-            id_parts.append(rows[:, 0])
-            code_parts.append(rows[:, 1 : 1 + len(dimensions)])
-            packed_parts.append(rows[:, 1 + len(dimensions) :])
-    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
-    all_codes = (
-        np.concatenate(code_parts) if code_parts else np.zeros((0, len(dimensions)), np.int64)
-    )
-    all_packed = (
-        np.concatenate(packed_parts) if packed_parts else np.zeros((0, len(packed)), np.int64)
-    )
-    if ids.size > 1 and np.any(ids[1:] < ids[:-1]):
-        order = np.argsort(ids, kind="stable")
-        ids, all_codes, all_packed = ids[order], all_codes[order], all_packed[order]
-    flags = np.zeros((ids.size, flag_count), dtype=bool)
-    for index in range(flag_count):
-        word, bit = divmod(index, FLAG_BITS)
-        flags[:, index] = (all_packed[:, word] >> bit) & 1 == 1
+            rows = np.array([tuple(row) for row in partition], dtype=np.int32)
+            rows = rows.reshape(len(partition), weighting_end + len(packed))
+            group_parts.append(rows[:, :group_end].astype(np.int16))
+            weighting_parts.append(rows[:, group_end:weighting_end].astype(np.int16))
+            packed_parts.append(rows[:, weighting_end:].copy())
+
+    def joined(parts: list[Any], width: int, dtype: Any) -> Any:
+        return np.concatenate(parts) if parts else np.zeros((0, width), dtype)
+
+    group_array = joined(group_parts, group_end, np.int16)
     return IndicatorFlags(
-        response_ids=ids,
-        numerators=flags[:, 0::2],
-        denominators=flags[:, 1::2],
-        group_codes={
-            d: all_codes[:, position].astype(np.intp) for position, d in enumerate(dimensions)
-        },
+        packed=joined(packed_parts, len(packed), np.int32),
+        group_codes={d: group_array[:, position] for position, d in enumerate(dimensions)},
         group_categories={d: list(categories) for d, categories in groups.items()},
+        weighting_codes=joined(weighting_parts, len(weighting_codes), np.int16),
+        weighting_categories={d: list(categories) for d, categories in weighting.items()},
     )
-
-
-def align_weights(
-    flags: IndicatorFlags, weight_ids: Sequence[int], weights: FloatArray | None
-) -> FloatArray:
-    """Each streamed respondent's weight; 1 for all when there are no weights.
-
-    A response submitted between the weighting query and this one has no weight; it gets 0,
-    so it counts in neither the weighted nor (being outside the raked sample) the design.
-    """
-    if weights is None:
-        return np.ones(flags.response_ids.size)
-    known = np.asarray(weight_ids, dtype=np.int64)
-    if known.size == flags.response_ids.size and np.array_equal(known, flags.response_ids):
-        return np.asarray(weights, dtype=float)
-    positions = np.searchsorted(known, flags.response_ids)
-    positions = np.clip(positions, 0, max(known.size - 1, 0))
-    found = known.size > 0 and known[positions] == flags.response_ids
-    return np.where(found, np.asarray(weights, dtype=float)[positions], 0.0)
 
 
 def _effective_n(weight_sum: float, weight_square_sum: float) -> float:
@@ -174,7 +183,9 @@ def weighted_proportion(
     }
 
 
-def _group_sums(codes: npt.NDArray[np.intp], values: FloatArray, category_count: int) -> FloatArray:
+def _group_sums(
+    codes: npt.NDArray[np.int16], values: FloatArray, category_count: int
+) -> FloatArray:
     in_group = codes >= 0
     return np.bincount(codes[in_group], weights=values[in_group], minlength=category_count)
 
@@ -190,8 +201,8 @@ def weighted_indicators(
     results = []
     squares = weights**2
     for index, definition in enumerate(definitions):
-        in_base = flags.denominators[:, index]
-        in_numerator = flags.numerators[:, index] & in_base
+        in_base = flags.denominator(index)
+        in_numerator = flags.numerator(index) & in_base
         base_weights = np.where(in_base, weights, 0.0)
         numerator_weights = np.where(in_numerator, weights, 0.0)
         base_squares = np.where(in_base, squares, 0.0)
@@ -202,13 +213,14 @@ def weighted_indicators(
             float(base_weights.sum()),
             float(base_squares.sum()),
         )
+        base_counts, numerator_counts = in_base.astype(float), in_numerator.astype(float)
         breakdowns = {}
         for dimension, codes in flags.group_codes.items():
             categories = flags.group_categories[dimension]
             size = len(categories)
             sums = {
-                "n": _group_sums(codes, in_base.astype(float), size),
-                "numerator": _group_sums(codes, in_numerator.astype(float), size),
+                "n": _group_sums(codes, base_counts, size),
+                "numerator": _group_sums(codes, numerator_counts, size),
                 "weighted_numerator": _group_sums(codes, numerator_weights, size),
                 "weight_sum": _group_sums(codes, base_weights, size),
                 "weight_squares": _group_sums(codes, base_squares, size),

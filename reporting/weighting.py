@@ -18,6 +18,12 @@ trimmed weight to the untrimmed respondents in proportion to their weights (so t
 stays 1), and the next pass re-rakes. Trimming inside the loop, rather than once after full
 convergence, is what lets both conditions hold together: the result is converged only when
 every weight is within the cap and every margin within `tol` at the same time.
+
+Every step treats respondents with the same answers alike, so a respondent's weight depends
+only on their cell (their combination of categories). A large sample is therefore raked as its
+distinct cells, each with its number of respondents (`frequencies`): the weights, shares and
+design effect are exactly those of raking every respondent one by one, at the cost of a few
+hundred cells instead of a million rows.
 """
 
 from __future__ import annotations
@@ -69,12 +75,19 @@ class _Margin:
     target_shares: FloatArray
 
 
-def kish_design_effect(weights: Sequence[float] | FloatArray) -> float:
-    """Kish's design effect from unequal weighting: n * sum(w^2) / (sum w)^2."""
+def kish_design_effect(
+    weights: Sequence[float] | FloatArray, frequencies: Sequence[float] | FloatArray | None = None
+) -> float:
+    """Kish's design effect from unequal weighting: n * sum(w^2) / (sum w)^2.
+
+    frequencies: how many respondents carry each weight (one each when not given).
+    """
     weight_array = np.asarray(weights, dtype=float)
-    if weight_array.size == 0 or weight_array.sum() <= 0:
+    counts = np.ones_like(weight_array) if frequencies is None else np.asarray(frequencies, float)
+    total = float(np.sum(counts * weight_array))
+    if weight_array.size == 0 or total <= 0:
         raise ValueError("design effect needs at least one positive weight")
-    return float(weight_array.size * np.sum(weight_array**2) / weight_array.sum() ** 2)
+    return float(counts.sum() * np.sum(counts * weight_array**2) / total**2)
 
 
 def _resolve_collapse(dimension: str, mapping: Mapping[str, str]) -> dict[str, str]:
@@ -154,46 +167,46 @@ def _prepare_margin(
     return _Margin(dimension, categories, category_index, target_shares)
 
 
-def _weighted_shares(weights: FloatArray, margin: _Margin) -> FloatArray:
+def _weighted_shares(weights: FloatArray, margin: _Margin, counts: FloatArray) -> FloatArray:
     answered = margin.category_index >= 0
     totals = np.bincount(
         margin.category_index[answered],
-        weights=weights[answered],
+        weights=(weights * counts)[answered],
         minlength=len(margin.categories),
     )
     return totals / totals.sum()
 
 
-def _max_margin_error(weights: FloatArray, margins: Sequence[_Margin]) -> float:
+def _max_margin_error(weights: FloatArray, margins: Sequence[_Margin], counts: FloatArray) -> float:
     return max(
-        float(np.max(np.abs(_weighted_shares(weights, margin) - margin.target_shares)))
+        float(np.max(np.abs(_weighted_shares(weights, margin, counts) - margin.target_shares)))
         for margin in margins
     )
 
 
-def _rake_one_margin(weights: FloatArray, margin: _Margin) -> FloatArray:
+def _rake_one_margin(weights: FloatArray, margin: _Margin, counts: FloatArray) -> FloatArray:
     # Every category has respondents with positive weight (checked when preparing), so
     # the current shares are all positive and the factors are finite.
-    factors = margin.target_shares / _weighted_shares(weights, margin)
+    factors = margin.target_shares / _weighted_shares(weights, margin, counts)
     answered = margin.category_index >= 0
     adjusted = weights.copy()
     adjusted[answered] *= factors[margin.category_index[answered]]
     return adjusted
 
 
-def _trim_to_cap(weights: FloatArray, cap: float) -> FloatArray:
+def _trim_to_cap(weights: FloatArray, cap: float, counts: FloatArray) -> FloatArray:
     """Weights with mean 1 and none above cap, changing only those that must change.
 
     Weights above the cap are set to it and the rest scaled up to keep the total; scaling may
     push more weights over, so those join the capped set until none is over. With cap > 1
     this always ends, since at most n - 1 weights can sit at the cap.
     """
-    size = weights.size
-    scaled = weights * (size / weights.sum())
+    size = counts.sum()
+    scaled = weights * (size / np.sum(weights * counts))
     capped = scaled > cap
     while True:
-        uncapped_total = scaled[~capped].sum()
-        scale = (size - cap * capped.sum()) / uncapped_total
+        uncapped_total = np.sum((scaled * counts)[~capped])
+        scale = (size - cap * counts[capped].sum()) / uncapped_total
         newly_over = ~capped & (scaled * scale > cap)
         if not newly_over.any():
             return np.where(capped, cap, scaled * scale)
@@ -207,6 +220,7 @@ def _validate(
     tol: float,
     max_iter: int,
     collapse: Mapping[str, Mapping[str, str]],
+    frequencies: Sequence[float] | FloatArray | None,
 ) -> int:
     if not sample:
         raise ValueError("sample has no dimensions to rake on")
@@ -216,6 +230,15 @@ def _validate(
     respondent_count = next(iter(lengths.values()))
     if respondent_count == 0:
         raise ValueError("sample has no respondents")
+    if frequencies is not None:
+        counts = np.asarray(frequencies, dtype=float)
+        if counts.shape != (respondent_count,):
+            raise ValueError(
+                f"frequencies needs one count per row of the sample ({respondent_count}), "
+                f"got shape {counts.shape}"
+            )
+        if not np.all(np.isfinite(counts)) or not np.all(counts > 0):
+            raise ValueError("every frequency must be a positive number")
     missing_targets = sorted(set(sample) - set(targets))
     if missing_targets:
         raise ValueError(f"no targets for dimension(s) {missing_targets}")
@@ -242,6 +265,7 @@ def rake(
     tol: float = 1e-6,
     max_iter: int = 100,
     collapse: Mapping[str, Mapping[str, str]] | None = None,
+    frequencies: Sequence[float] | FloatArray | None = None,
 ) -> RakeResult:
     """Rake respondents to the target margins of every dimension.
 
@@ -251,10 +275,15 @@ def rake(
     a category into its neighbour in both sample and targets before fitting, for categories
     that would otherwise be refused (respondents without a target, or a target without
     respondents). cap: largest weight allowed, as a multiple of the mean weight.
-    max_iter counts passes over all dimensions, trimming included.
+    max_iter counts passes over all dimensions, trimming included. frequencies: when each row
+    of the sample stands for several respondents with the same answers (a cell), how many; the
+    weights returned are then per row (each of a cell's respondents carries it), and the mean
+    weight, cap, shares and design effect count every respondent.
     """
     collapse = collapse or {}
-    respondent_count = _validate(sample, targets, cap, tol, max_iter, collapse)
+    row_count = _validate(sample, targets, cap, tol, max_iter, collapse, frequencies)
+    counts = np.ones(row_count) if frequencies is None else np.asarray(frequencies, dtype=float)
+    respondent_count = float(counts.sum())
     margins = [
         _prepare_margin(
             dimension, sample[dimension], targets[dimension], collapse.get(dimension, {})
@@ -262,22 +291,22 @@ def rake(
         for dimension in sample
     ]
 
-    weights = np.ones(respondent_count)
+    weights = np.ones(row_count)
     iterations = 0
-    error = _max_margin_error(weights, margins)
+    error = _max_margin_error(weights, margins, counts)
     while error > tol and iterations < max_iter:
         for margin in margins:
-            weights = _rake_one_margin(weights, margin)
+            weights = _rake_one_margin(weights, margin, counts)
         if cap is not None:
-            weights = _trim_to_cap(weights, cap)
+            weights = _trim_to_cap(weights, cap, counts)
         iterations += 1
-        error = _max_margin_error(weights, margins)
+        error = _max_margin_error(weights, margins, counts)
 
-    weights = weights * (respondent_count / weights.sum())
+    weights = weights * (respondent_count / np.sum(weights * counts))
     # The result is frozen; a read-only array stops a report quietly editing shared weights.
     weights.setflags(write=False)
     within_cap = cap is None or bool(np.all(weights <= cap * (1.0 + _CAP_SLACK)))
-    design_effect = kish_design_effect(weights)
+    design_effect = kish_design_effect(weights, counts)
     return RakeResult(
         weights=weights,
         converged=error <= tol and within_cap,
@@ -287,7 +316,11 @@ def rake(
         effective_n=respondent_count / design_effect,
         weighted_shares={
             margin.dimension: dict(
-                zip(margin.categories, _weighted_shares(weights, margin).tolist(), strict=True)
+                zip(
+                    margin.categories,
+                    _weighted_shares(weights, margin, counts).tolist(),
+                    strict=True,
+                )
             )
             for margin in margins
         },

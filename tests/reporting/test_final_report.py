@@ -31,7 +31,7 @@ def test_weighted_margins_match_the_census_by_an_independent_sum(app: Flask) -> 
         seed_demo(3000)
 
         report = build_final_report(db.engine)
-        weight_of = compute_survey_weights(db.engine, report["survey"]["id"]).weight_by_id()
+        weights = compute_survey_weights(db.engine, report["survey"]["id"])
 
         columns = ", ".join(WEIGHTING_DIMENSIONS)
         with db.engine.connect() as connection:
@@ -49,7 +49,7 @@ def test_weighted_margins_match_the_census_by_an_independent_sum(app: Flask) -> 
             weighted: dict[str, float] = defaultdict(float)
             for row in rows:
                 if row[position] not in (None, "prefer_not_to_say"):
-                    weighted[row[position]] += weight_of[row[0]]
+                    weighted[row[position]] += weights.weight_for(row._mapping)
             population_total = sum(census[dimension].values())
             for category, count in census[dimension].items():
                 assert weighted[category] / sum(weighted.values()) == pytest.approx(
@@ -78,21 +78,23 @@ def test_weighted_indicator_agrees_with_a_sum_over_the_answers(app: Flask) -> No
         seed_demo(1000)
 
         report = build_final_report(db.engine)
-        weight_of = compute_survey_weights(db.engine, report["survey"]["id"]).weight_by_id()
+        weights = compute_survey_weights(db.engine, report["survey"]["id"])
 
+        columns = ", ".join(WEIGHTING_DIMENSIONS)
         with db.engine.connect() as connection:
             rows = connection.execute(
-                text("SELECT id, answers FROM responses WHERE status = 'submitted'")
+                text(f"SELECT answers, {columns} FROM responses WHERE status = 'submitted'")
             ).all()
         numerator = denominator = 0.0
-        for response_id, answers in rows:
+        for row in rows:
+            answers, weight = row.answers, weights.weight_for(row._mapping)
             # A plain text query returns JSON as text on SQLite and parsed on PostgreSQL.
             answer = (json.loads(answers) if isinstance(answers, str) else answers).get(
                 "safe_after_dark"
             )
             if answer is not None:
-                denominator += weight_of[response_id]
-                numerator += weight_of[response_id] if answer in SAFE else 0.0
+                denominator += weight
+                numerator += weight if answer in SAFE else 0.0
         safe = indicator(report, "very_or_fairly_safe_after_dark")
         assert safe["weighted_share"] == pytest.approx(numerator / denominator)
 

@@ -288,3 +288,55 @@ def test_invalid_inputs_are_refused_with_a_clear_message(sample, targets, messag
 def test_cap_must_exceed_the_mean_weight():
     with pytest.raises(ValueError, match="cap"):
         rake({"sex": ["f", "m"]}, {"sex": {"f": 1, "m": 1}}, cap=1.0)
+
+
+def test_cells_with_frequencies_match_the_closed_form_solution():
+    # The Klemens table again, given as its four cells with their counts instead of 35 rows.
+    x = (-1275 + math.sqrt(1275**2 + 4 * 59 * 2450)) / (2 * 59)
+    cells = {"row": ["r1", "r1", "r2", "r2"], "column": ["c1", "c2", "c1", "c2"]}
+
+    result = rake(
+        cells,
+        {"row": {"r1": 5, "r2": 15}, "column": {"c1": 10, "c2": 10}},
+        frequencies=[7, 9, 12, 7],
+    )
+
+    # Each cell's respondents together carry count x weight; scaled from 35 to 20 people.
+    fitted = [w * n * 20 / 35 for w, n in zip(result.weights, [7, 9, 12, 7], strict=True)]
+    assert result.converged
+    assert fitted == pytest.approx([x, 5 - x, 10 - x, 5 + x], abs=1e-4)
+
+
+def test_capped_cells_give_each_respondent_the_worked_example_weights():
+    # capped_sample() as cells: f/young 40, f/old 40, m/young 2, m/old 18.
+    cells = {"sex": ["f", "f", "m", "m"], "age": ["young", "old", "young", "old"]}
+
+    result = rake(cells, CAPPED_TARGETS, cap=4.0, frequencies=[40, 40, 2, 18])
+
+    assert result.converged
+    assert result.weights == pytest.approx([1.05, 0.2, 4.0, 42 / 18], abs=1e-4)
+    # Kish over the 100 respondents: 100 x sum(n w^2) / (sum n w)^2.
+    squares = 40 * 1.05**2 + 40 * 0.2**2 + 2 * 4.0**2 + 18 * (42 / 18) ** 2
+    assert result.design_effect == pytest.approx(100 * squares / 100**2, rel=1e-4)
+    assert result.effective_n == pytest.approx(100 / result.design_effect)
+
+
+def test_cells_with_unanswered_dimensions_rake_as_their_respondents_would():
+    # Three women, a man and a respondent who left sex blank, as cells.
+    result = rake({"sex": ["f", "m", None]}, {"sex": {"f": 1, "m": 1}}, frequencies=[3, 1, 1])
+
+    assert result.weights == pytest.approx([2 / 3, 2.0, 1.0], abs=1e-9)
+    assert result.weighted_shares["sex"] == pytest.approx({"f": 0.5, "m": 0.5}, abs=1e-9)
+
+
+def test_kish_design_effect_counts_each_weight_as_often_as_its_frequency():
+    assert kish_design_effect([1.0, 3.0], frequencies=[3, 1]) == pytest.approx(
+        kish_design_effect([1.0, 1.0, 1.0, 3.0])
+    )
+    assert kish_design_effect([1.0, 3.0], frequencies=[3, 1]) == pytest.approx(4 * 12 / 36)
+
+
+@pytest.mark.parametrize("frequencies", [[1, 2], [1, 0, 2], [1, -1, 2], [1, float("nan"), 2]])
+def test_frequencies_that_are_not_one_positive_count_per_row_are_refused(frequencies):
+    with pytest.raises(ValueError, match="frequenc"):
+        rake({"sex": ["f", "m", "f"]}, {"sex": {"f": 1, "m": 1}}, frequencies=frequencies)
