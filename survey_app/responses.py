@@ -57,17 +57,42 @@ class ChannelVisit:
         return cls(**{k: data.get(k) for k in ("slug", "utm_source", "utm_medium", "utm_campaign")})
 
 
-_questionnaires: dict[int, Questionnaire] = {}
+SurveyKey = tuple[str, int]  # slug, version
+
+
+class ParsedQuestionnaires:
+    """Each survey's questionnaire, parsed once per process, and the survey served last.
+
+    A definition never changes once loaded (a change is a new version), so it is parsed once.
+    The survey served last lets a page posted while the database is down be shown again, with
+    the resident's answers, instead of an error (see public.routes).
+    """
+
+    def __init__(self) -> None:
+        self._by_survey_id: dict[int, Questionnaire] = {}
+        self._last_served: tuple[SurveyKey, int] | None = None
+
+    def for_survey(self, survey: Survey) -> Questionnaire:
+        if survey.id not in self._by_survey_id:
+            self._by_survey_id[survey.id] = Questionnaire(survey.definition)
+        return self._by_survey_id[survey.id]
+
+    def served(self, survey: Survey) -> None:
+        self._last_served = ((survey.slug, survey.version), survey.id)
+
+    def last_served(self) -> tuple[SurveyKey, Questionnaire] | None:
+        if self._last_served is None:
+            return None
+        key, survey_id = self._last_served
+        questionnaire = self._by_survey_id.get(survey_id)
+        return (key, questionnaire) if questionnaire is not None else None
+
+
+parsed_questionnaires = ParsedQuestionnaires()
 
 
 def questionnaire_for(survey: Survey) -> Questionnaire:
-    # Definitions never change once loaded (a change is a new version), so cache by survey id.
-    if survey.id not in _questionnaires:
-        _questionnaires[survey.id] = Questionnaire(survey.definition)
-    return _questionnaires[survey.id]
-
-
-_last_served: list[tuple[tuple[str, int], int]] = []
+    return parsed_questionnaires.for_survey(survey)
 
 
 def open_survey() -> Survey | None:
@@ -81,17 +106,13 @@ def open_survey() -> Survey | None:
         .limit(1)
     ).first()
     if survey is not None:
-        _last_served[:] = [((survey.slug, survey.version), survey.id)]
+        parsed_questionnaires.served(survey)
     return survey
 
 
-def last_served_questionnaire() -> tuple[tuple[str, int], Questionnaire] | None:
+def last_served_questionnaire() -> tuple[SurveyKey, Questionnaire] | None:
     """The survey this process last served, for re-showing a page while the database is down."""
-    if not _last_served:
-        return None
-    key, survey_id = _last_served[0]
-    questionnaire = _questionnaires.get(survey_id)
-    return (key, questionnaire) if questionnaire is not None else None
+    return parsed_questionnaires.last_served()
 
 
 def find_response(token: str | None) -> Response | None:
