@@ -151,6 +151,14 @@ def _set_answers(response: Response, questionnaire: Questionnaire, answers: dict
             setattr(response, name, value)
 
 
+@dataclass(frozen=True)
+class SavedPage:
+    """A response's answers and finished pages as they stand after a save."""
+
+    answers: dict[str, Any]
+    pages_done: list[str]
+
+
 def save_page(
     *,
     survey: Survey,
@@ -159,13 +167,20 @@ def save_page(
     page_answers: dict[str, Any],
     visit: ChannelVisit,
     source: str = "online",
-) -> Response:
+    entered_by_user_id: int | None = None,
+    current: Response | None = None,
+) -> SavedPage:
     """Store one page's answers, creating the response on the resident's first page.
 
-    Raises SQLAlchemyError if the database fails; the caller keeps the answers on screen.
+    current: the response the caller has already looked up for this token, if any (saves
+    looking it up again). Raises SQLAlchemyError if the database fails; the caller keeps the
+    answers on screen.
     """
     questionnaire = questionnaire_for(survey)
-    response = find_response(token)
+    if current is not None and current.token_hash == token_hash(token):
+        response: Response | None = current
+    else:
+        response = find_response(token)
     if response is None or response.status != "in_progress" or response.survey_id != survey.id:
         response = Response(
             survey_id=survey.id,
@@ -187,6 +202,11 @@ def save_page(
         p for p in dict.fromkeys([*(response.pages_done or []), page.id]) if p in visible
     ]
     response.last_saved_on = today()
+    if entered_by_user_id is not None:
+        response.entered_by_user_id = entered_by_user_id
+    # Taken before the commit, which expires the object: reading it afterwards would load it
+    # from the database again.
+    saved = SavedPage(dict(response.answers), list(response.pages_done))
     try:
         db.session.commit()
     except IntegrityError:
@@ -202,8 +222,10 @@ def save_page(
             page_answers=page_answers,
             visit=visit,
             source=source,
+            entered_by_user_id=entered_by_user_id,
+            current=existing,
         )
-    return response
+    return saved
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from .. import responses
 from ..extensions import db
@@ -71,21 +71,18 @@ def answers_and_pages(entry: PaperEntry) -> tuple[dict[str, Any], list[str]]:
     return (dict(found.answers), list(found.pages_done)) if found else ({}, [])
 
 
-def save_page(entry: PaperEntry, page: Page, page_answers: dict[str, Any], user: User) -> Response:
-    saved = responses.save_page(
+def save_page(
+    entry: PaperEntry, page: Page, page_answers: dict[str, Any], user: User
+) -> responses.SavedPage:
+    return responses.save_page(
         survey=entry.survey,
         token=entry.token,
         page=page,
         page_answers=page_answers,
         visit=responses.ChannelVisit(slug=entry.channel.slug),
         source=PAPER_SOURCE,
+        entered_by_user_id=user.id,
     )
-    if saved.entered_by_user_id != user.id:
-        db.session.execute(
-            update(Response).where(Response.id == saved.id).values(entered_by_user_id=user.id)
-        )
-        db.session.commit()
-    return saved
 
 
 def is_under_age(entry: PaperEntry, page_answers: dict[str, Any]) -> bool:

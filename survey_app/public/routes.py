@@ -283,6 +283,7 @@ def _question(page_id: str) -> Any:
             page=page,
             page_answers=new_answers,
             visit=responses.ChannelVisit.from_session(session.get("visit")),
+            current=response,
         )
     except SQLAlchemyError:
         db.session.rollback()
