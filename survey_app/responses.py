@@ -248,8 +248,11 @@ def submit(response: Response) -> SubmitResult:
         except IntegrityError:
             db.session.rollback()  # the reference was taken; draw another
             continue
+        if result.rowcount == 1:
+            return SubmitResult(reference, already_submitted=False)
+        # Submitted already (a replay, or another tab got there first): report that reference.
         db.session.refresh(response)
-        return SubmitResult(response.reference or reference, already_submitted=result.rowcount == 0)
+        return SubmitResult(response.reference or reference, already_submitted=True)
     raise RuntimeError("Could not draw an unused reference")
 
 
