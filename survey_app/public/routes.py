@@ -165,7 +165,7 @@ def _render_question(
     answers: dict[str, Any],
     *,
     status: int = 200,
-    save_failed: bool = False,
+    save_failed: bool | str = False,
 ) -> tuple[str, int]:
     heading, question_is_heading = page_heading(page)
     previous = questionnaire.previous_page(page.id, answers)
@@ -208,8 +208,11 @@ def question(page_id: str) -> Any:
         return kept
 
 
-def _page_kept_on_screen(page_id: str) -> tuple[str, int] | None:
-    """The page as posted, with a 'could not save' banner, when the database is unreachable."""
+def _page_kept_on_screen(
+    page_id: str, *, status: int = 503, reason: bool | str = True
+) -> tuple[str, int] | None:
+    """The page as posted, with a 'could not save' banner, when the database is unreachable
+    (or, with reason "busy", when the network address has sent too many answers)."""
     remembered = responses.last_served_questionnaire()
     if remembered is None:
         return None
@@ -218,7 +221,30 @@ def _page_kept_on_screen(page_id: str) -> tuple[str, int] | None:
     if page is None:
         return None
     form = form_class(survey_key, page)()
-    return _render_question(questionnaire, page, form, {}, status=503, save_failed=True)
+    return _render_question(questionnaire, page, form, {}, status=status, save_failed=reason)
+
+
+@bp.errorhandler(429)
+def _too_many_posts(error: Exception) -> Any:
+    """Over the survey's rate limit: keep what the resident just sent on screen to send again."""
+    kept: Any = None
+    if request.method == "POST" and request.endpoint == "public.question":
+        try:
+            responses.open_survey()  # the questionnaire to draw the page with
+        except SQLAlchemyError:
+            db.session.rollback()
+        page_id = (request.view_args or {}).get("page_id", "")
+        kept = _page_kept_on_screen(page_id, status=429, reason="busy")
+    elif request.method == "POST" and request.endpoint == "public.check_answers":
+        kept = (
+            render_template(
+                "public/try_again.html", retry_submit=True, busy=True, form=SimpleForm()
+            ),
+            429,
+        )
+    if kept is None:
+        kept = render_template("errors/error.html", code=429, title="Too many requests"), 429
+    return kept
 
 
 def _question(page_id: str) -> Any:

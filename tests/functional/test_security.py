@@ -11,7 +11,14 @@ import pytest
 from survey_app.extensions import db
 
 from ..conftest import _app_for
-from ..helpers import PageCheckingClient, answer_page, complete_survey, stored_responses, text_of
+from ..helpers import (
+    PageCheckingClient,
+    answer_page,
+    complete_survey,
+    input_value,
+    stored_responses,
+    text_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,16 +81,35 @@ def test_honeypot_is_hidden_from_people(client):
     assert 'tabindex="-1"' in page
 
 
-def test_too_many_survey_posts_get_a_polite_refusal(make_app):
-    client = make_app(SURVEY_RATE_LIMIT="3 per minute").test_client()
+def test_too_many_survey_posts_keep_the_answer_on_screen_to_send_again(make_app):
+    app = make_app(SURVEY_RATE_LIMIT="3 per minute")
+    client = app.test_client()
     client.get("/start")
-    for age in ("thirty", "thirty one", "thirty two"):
+    for age in ("30", "31", "32"):
         answer_page(client, "age", {"age": age})
     refused = client.submit("/questions/age", {"age": "33"})
 
     assert refused.status_code == 429
-    assert "Too many requests" in text_of(refused)
     assert "Retry-After" in refused.headers
+    page = text_of(refused)
+    assert "A lot of answers have been sent from your network" in page
+    assert "select Continue again" in page
+    assert input_value(refused, "age") == "33"
+    assert [r.answers["age"] for r in stored_responses(app)] == [32]
+
+
+def test_a_submit_over_the_limit_is_not_lost_and_can_be_sent_again(make_app):
+    app = make_app(SURVEY_RATE_LIMIT="60 per minute")
+    client = app.test_client()
+    complete_survey(client, {"age": {"age": "30"}}, submit=False)
+    for _ in range(60):  # robots on the same network (caught by the honeypot) use up the limit
+        client.submit("/check-answers", {"website": "x"})
+    refused = client.submit("/check-answers")
+
+    assert refused.status_code == 429
+    assert "Your answers have not been submitted yet" in text_of(refused)
+    assert 'action="/check-answers"' in refused.get_data(as_text=True)
+    assert [r.status for r in stored_responses(app)] == ["in_progress"]
 
 
 def test_request_logs_hold_no_personal_data(client, caplog):
