@@ -15,10 +15,8 @@ from ..questionnaire.forms import (
     form_class,
     page_answers,
     page_form_data,
-    page_heading,
-    render_page,
+    page_template_context,
 )
-from ..questionnaire.messages import message
 from . import bp, paper_entry
 from .forms import PaperStartForm, choices
 
@@ -57,35 +55,17 @@ def _entry_or_restart():  # type: ignore[no-untyped-def]
     return entry
 
 
-def _page_errors(form: FlaskForm, page: Page) -> list[dict[str, str]]:
-    errors = []
-    for name, field_errors in form.errors.items():
-        if name == "csrf_token":
-            errors.append({"text": message("expired"), "href": f"#{page.answer_keys[0]}"})
-        elif field_errors:
-            errors.append({"text": field_errors[0], "href": f"#{name}"})
-    return errors
-
-
 def _render_page(entry, page: Page, form: FlaskForm, answers: dict[str, Any]) -> Any:  # type: ignore[no-untyped-def]
-    heading, question_is_heading = page_heading(page)
     previous = entry.questionnaire.previous_page(page.id, answers)
     back = (
         url_for("admin.paper_question", page_id=previous.id)
         if previous is not None
         else url_for("admin.paper_start")
     )
-    if "csrf_token" in form.errors:
-        form.csrf_token.data = form.csrf_token.current_token
     return render_template(
         "admin/paper_question.html",
         entry=entry,
-        page=page,
-        form=form,
-        heading=heading,
-        question_is_heading=question_is_heading,
-        renderings=render_page(page, form),
-        errors=_page_errors(form, page),
+        **page_template_context(page, form),
         back_url=back,
     )
 

@@ -20,10 +20,8 @@ from ..questionnaire.forms import (
     handler_for,
     page_answers,
     page_form_data,
-    page_heading,
-    render_page,
+    page_template_context,
 )
-from ..questionnaire.messages import message
 from . import bp
 
 log = logging.getLogger(__name__)
@@ -147,17 +145,6 @@ def start_again() -> HttpResponse:
     return redirect(url_for("public.start"))
 
 
-def _error_list(form: FlaskForm, page: Page) -> list[dict[str, str]]:
-    first_field = page.answer_keys[0]
-    errors = []
-    for name, field_errors in form.errors.items():
-        if name == "csrf_token":
-            errors.append({"text": message("expired"), "href": f"#{first_field}"})
-        elif field_errors:
-            errors.append({"text": field_errors[0], "href": f"#{name}"})
-    return errors
-
-
 def _render_question(
     questionnaire: Questionnaire,
     page: Page,
@@ -167,7 +154,6 @@ def _render_question(
     status: int = 200,
     save_failed: bool | str = False,
 ) -> tuple[str, int]:
-    heading, question_is_heading = page_heading(page)
     previous = questionnaire.previous_page(page.id, answers)
     if request.args.get("change"):
         back = url_for("public.check_answers")
@@ -175,17 +161,9 @@ def _render_question(
         back = url_for("public.question", page_id=previous.id)
     else:
         back = url_for("public.start")
-    if "csrf_token" in form.errors:
-        # The expired token is replaced so that the resident's next Continue succeeds.
-        form.csrf_token.data = form.csrf_token.current_token
     return render_template(
         "public/question.html",
-        page=page,
-        form=form,
-        heading=heading,
-        question_is_heading=question_is_heading,
-        renderings=render_page(page, form),
-        errors=_error_list(form, page),
+        **page_template_context(page, form),
         back_url=back,
         save_failed=save_failed,
         questionnaire=questionnaire,

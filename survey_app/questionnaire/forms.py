@@ -10,6 +10,7 @@ from wtforms import Field
 
 from .answer_types import Rendering, handler_for
 from .definition import Page
+from .messages import message
 
 __all__ = [
     "PageForm",
@@ -18,6 +19,7 @@ __all__ = [
     "page_answers",
     "page_form_data",
     "page_heading",
+    "page_template_context",
     "render_page",
 ]
 
@@ -68,3 +70,31 @@ def render_page(page: Page, form: PageForm) -> list[Rendering]:
     for question in page.questions:
         renderings += handler_for(question).render(form, question_is_heading)
     return renderings
+
+
+def page_errors(form: FlaskForm, page: Page) -> list[dict[str, str]]:
+    """The error summary's entries: each field's first error, linked to the field."""
+    errors = []
+    for name, field_errors in form.errors.items():
+        if name == "csrf_token":
+            errors.append({"text": message("expired"), "href": f"#{page.answer_keys[0]}"})
+        elif field_errors:
+            errors.append({"text": field_errors[0], "href": f"#{name}"})
+    return errors
+
+
+def page_template_context(page: Page, form: FlaskForm) -> dict[str, Any]:
+    """What a question page's template needs, for residents and for paper entry alike."""
+    errors = page_errors(form, page)
+    if "csrf_token" in form.errors:
+        # The expired token is replaced so that the next Continue succeeds.
+        form.csrf_token.data = form.csrf_token.current_token
+    heading, question_is_heading = page_heading(page)
+    return {
+        "page": page,
+        "form": form,
+        "heading": heading,
+        "question_is_heading": question_is_heading,
+        "renderings": render_page(page, form),
+        "errors": errors,
+    }
