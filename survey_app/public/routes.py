@@ -308,9 +308,10 @@ def _question(page_id: str) -> Any:
 def _summary(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for page in questionnaire.visible_pages(answers):
+        change_url = url_for("public.question", page_id=page.id, change=1)  # once a page
         for question in page.questions:
             for label, value in handler_for(question).summary(answers):
-                rows.append({"page": page, "label": label, "value": value})
+                rows.append({"change_url": change_url, "label": label, "value": value})
     return rows
 
 
