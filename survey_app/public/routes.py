@@ -208,7 +208,7 @@ def _too_many_posts(error: Exception) -> Any:
     kept: Any = None
     if request.method == "POST" and request.endpoint == "public.question":
         try:
-            responses.open_survey()  # the questionnaire to draw the page with
+            _survey_or_none()  # parses the questionnaire to draw the page with, if need be
         except SQLAlchemyError:
             db.session.rollback()
         page_id = (request.view_args or {}).get("page_id", "")

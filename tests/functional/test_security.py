@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from survey_app import responses
 from survey_app.extensions import db
 
 from ..conftest import _app_for
@@ -81,12 +82,14 @@ def test_honeypot_is_hidden_from_people(client):
     assert 'tabindex="-1"' in page
 
 
-def test_too_many_survey_posts_keep_the_answer_on_screen_to_send_again(make_app):
+def test_too_many_survey_posts_keep_the_answer_on_screen_to_send_again(make_app, monkeypatch):
     app = make_app(SURVEY_RATE_LIMIT="3 per minute")
     client = app.test_client()
     client.get("/start")
     for age in ("30", "31", "32"):
         answer_page(client, "age", {"age": age})
+    # As in a server process that has not drawn any survey page yet.
+    monkeypatch.setattr(responses, "parsed_questionnaires", responses.ParsedQuestionnaires())
     refused = client.submit("/questions/age", {"age": "33"})
 
     assert refused.status_code == 429
