@@ -83,8 +83,9 @@ class SurveyWeights:
 
         codes: respondents x dimensions (in the order of `dimensions`), each the category's
         position in `categories`, -1 for not stated, -2 for a category no weighted respondent
-        gave. A respondent whose cell was
-        not weighted (submitted after the weights were made) gets 0.
+        gave. A respondent in a cell that was not weighted (submitted after the weights were
+        made) gets 0; one submitted after them into a cell that was weighted gets that cell's
+        weight. Once the survey has closed no submissions arrive between the two.
         """
         if self.result is None:
             return np.ones(codes.shape[0])

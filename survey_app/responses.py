@@ -151,6 +151,13 @@ def _set_answers(response: Response, questionnaire: Questionnaire, answers: dict
             setattr(response, name, value)
 
 
+class TokenSpent(Exception):
+    """The token's response takes no more answers: it was submitted, or is of another survey.
+
+    The caller gives the resident a new token (a new response) and saves again.
+    """
+
+
 @dataclass(frozen=True)
 class SavedPage:
     """A response's answers and finished pages as they stand after a save."""
@@ -173,15 +180,19 @@ def save_page(
     """Store one page's answers, creating the response on the resident's first page.
 
     current: the response the caller has already looked up for this token, if any (saves
-    looking it up again). Raises SQLAlchemyError if the database fails; the caller keeps the
-    answers on screen.
+    looking it up again). Raises TokenSpent if the token's response can take no more answers,
+    and SQLAlchemyError if the database fails; the caller keeps the answers on screen.
     """
     questionnaire = questionnaire_for(survey)
     if current is not None and current.token_hash == token_hash(token):
         response: Response | None = current
     else:
         response = find_response(token)
-    if response is None or response.status != "in_progress" or response.survey_id != survey.id:
+    if response is not None and (
+        response.status != "in_progress" or response.survey_id != survey.id
+    ):
+        raise TokenSpent
+    if response is None:
         response = Response(
             survey_id=survey.id,
             token_hash=token_hash(token),

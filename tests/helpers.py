@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from typing import Any
@@ -156,3 +157,15 @@ def stored_responses(app: Flask) -> list[Response]:
         )
         db.session.expunge_all()
     return rows
+
+
+def open_a_new_version(app: Flask) -> None:
+    """Load version 2 of the default questionnaire and open it (closing version 1)."""
+    from survey_app import setup_data
+    from survey_app.questionnaire import Questionnaire
+    from survey_app.questionnaire.definition import DEFAULT_DEFINITION
+
+    definition = json.loads(DEFAULT_DEFINITION.read_text())
+    definition["version"] = 2
+    with app.app_context():
+        setup_data.load_survey(Questionnaire(definition), open_it=True)

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from .. import responses
 from ..auth.forms import ConfirmForm, error_list, refresh_expired_token
 from ..questionnaire import Page
 from ..questionnaire.forms import (
@@ -101,7 +102,16 @@ def paper_question(page_id: str) -> Any:
         return render_template(
             "admin/paper_too_young.html", minimum_age=entry.questionnaire.minimum_age
         )
-    saved = paper_entry.save_page(entry, page, new_answers, current_user)  # type: ignore[arg-type]
+    try:
+        saved = paper_entry.save_page(entry, page, new_answers, current_user)  # type: ignore[arg-type]
+    except responses.TokenSpent:
+        paper_entry.discard(session)
+        flash(
+            "A new version of the survey was opened while this questionnaire was being typed in. "
+            "Please start typing it in again.",
+            "info",
+        )
+        return redirect(url_for("admin.paper_start"))
     following = entry.questionnaire.next_page(page.id, saved.answers)
     if following is not None and following.id in saved.pages_done:
         following = entry.questionnaire.first_unanswered(saved.answers, saved.pages_done)

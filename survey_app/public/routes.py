@@ -207,10 +207,11 @@ def _too_many_posts(error: Exception) -> Any:
     """Over the survey's rate limit: keep what the resident just sent on screen to send again."""
     kept: Any = None
     if request.method == "POST" and request.endpoint == "public.question":
-        try:
-            _survey_or_none()  # parses the questionnaire to draw the page with, if need be
-        except SQLAlchemyError:
-            db.session.rollback()
+        if responses.last_served_questionnaire() is None:
+            try:
+                _survey_or_none()  # parses the questionnaire to draw the page with
+            except SQLAlchemyError:
+                db.session.rollback()
         page_id = (request.view_args or {}).get("page_id", "")
         kept = _page_kept_on_screen(page_id, status=429, reason="busy")
     elif request.method == "POST" and request.endpoint == "public.check_answers":
@@ -277,18 +278,27 @@ def _question(page_id: str) -> Any:
         session.pop("token", None)
         return redirect(url_for("public.too_young"))
 
-    token = session.get("token") or responses.new_token()
-    session["token"] = token
+    session["token"] = session.get("token") or responses.new_token()
     session.permanent = True
-    try:
-        saved = responses.save_page(
+
+    def save() -> responses.SavedPage:
+        return responses.save_page(
             survey=survey,
-            token=token,
+            token=session["token"],
             page=page,
             page_answers=new_answers,
             visit=responses.ChannelVisit.from_session(session.get("visit")),
             current=response,
         )
+
+    try:
+        try:
+            saved = save()
+        except responses.TokenSpent:
+            # This browser's response was submitted, or belongs to a survey since replaced:
+            # these answers start a new response.
+            session["token"] = responses.new_token()
+            saved = save()
     except SQLAlchemyError:
         db.session.rollback()
         log.warning("database error while saving a page", exc_info=True)

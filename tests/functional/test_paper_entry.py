@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..helpers import FULL_ANSWERS, error_messages, stored_responses, text_of
+from ..helpers import (
+    FULL_ANSWERS,
+    error_messages,
+    open_a_new_version,
+    stored_responses,
+    text_of,
+)
 from .staff_factories import ANALYST_EMAIL, channel_id, make_staff, sign_in
 
 
@@ -88,4 +94,19 @@ def test_discarding_a_paper_entry_removes_its_answers(app, client):
     client.submit(location, {"age": "50"})
     client.get("/admin/paper")
     client.submit("/admin/paper/discard")
+    assert stored_responses(app) == []
+
+
+def test_a_new_survey_version_mid_entry_asks_for_the_form_to_be_typed_in_again(app, client):
+    response = _start(app, client)
+    location = response.headers["Location"]
+    client.get(location)
+    client.submit(location, {"age": "50"})
+    open_a_new_version(app)
+
+    client.get("/admin/paper/questions/age")
+    response = client.submit("/admin/paper/questions/age", {"age": "50"})
+
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/paper"
+    assert "Please start typing it in again" in text_of(client.get("/admin/paper"))
     assert stored_responses(app) == []

@@ -13,6 +13,7 @@ from ..helpers import (
     complete_survey,
     error_messages,
     input_value,
+    open_a_new_version,
     stored_responses,
     text_of,
 )
@@ -203,3 +204,30 @@ def test_control_characters_are_dropped_from_typed_answers(app, client):
     )
     assert page.status_code == 302
     assert stored_responses(app)[0].answers["anything_else"] == "Too dark at night"
+
+
+def test_a_new_version_opened_mid_way_starts_the_resident_afresh_without_an_error(app, client):
+    complete_survey(client, submit=False)  # answered the old version, not submitted
+    open_a_new_version(app)
+
+    answered = answer_page(client, "age", {"age": "45"})  # the next page, straight away
+    complete_survey(client)
+
+    assert answered.status_code == 302
+    with app.app_context():
+        versions = {s.id: s.version for s in db.session.scalars(select(Survey))}
+    kept = sorted((versions[r.survey_id], r.status) for r in stored_responses(app))
+    assert kept == [(1, "in_progress"), (2, "submitted")]
+
+
+def test_a_page_posted_after_the_resident_submitted_an_older_version_is_saved(app, client):
+    complete_survey(client)  # submitted the old version
+    open_a_new_version(app)
+
+    answered = answer_page(client, "age", {"age": "45"})
+
+    assert answered.status_code == 302
+    with app.app_context():
+        versions = {s.id: s.version for s in db.session.scalars(select(Survey))}
+    kept = sorted((versions[r.survey_id], r.status) for r in stored_responses(app))
+    assert kept == [(1, "submitted"), (2, "in_progress")]
