@@ -18,18 +18,12 @@ from markupsafe import Markup
 from reporting import charts
 from reporting.interim import DIMENSION_LABELS
 from reporting.reach import humanise
+from reporting.representativeness import FLAG_LABELS
 from reporting.workbook import render_xlsx
 
 __all__ = ["render_html", "render_json", "render_pdf", "render_xlsx"]
 
 TEMPLATES = Path(__file__).with_name("templates")
-FLAG_LABELS = {
-    "under_represented": "Under-represented",
-    "possibly_under_represented": "Possibly under-represented",
-    "over_represented": "Over-represented",
-    "as_expected": "As expected",
-    "not_enough_responses": "Not enough responses to tell",
-}
 
 
 def render_json(report: dict[str, Any]) -> str:

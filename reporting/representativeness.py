@@ -47,6 +47,14 @@ POSSIBLY_UNDER_REPRESENTED = "possibly_under_represented"
 OVER_REPRESENTED = "over_represented"
 AS_EXPECTED = "as_expected"
 NOT_ENOUGH_RESPONSES = "not_enough_responses"
+# How reports name each flag.
+FLAG_LABELS = {
+    UNDER_REPRESENTED: "Under-represented",
+    POSSIBLY_UNDER_REPRESENTED: "Possibly under-represented",
+    OVER_REPRESENTED: "Over-represented",
+    AS_EXPECTED: "As expected",
+    NOT_ENOUGH_RESPONSES: "Not enough responses to tell",
+}
 
 UNDER_REPRESENTATION_RATIO = 0.8
 OVER_REPRESENTATION_RATIO = 1.25

@@ -25,12 +25,11 @@ import numpy.typing as npt
 from sqlalchemy import case, literal, or_, select
 from sqlalchemy.engine import Engine
 
-from reporting.indicators import IndicatorDefinition
+from reporting.indicators import IndicatorDefinition, proportion_summary
 from reporting.queries import flag_rows, responses
 from reporting.stats import (
     proportion_interval_weighted,
     two_proportion_difference_significant,
-    wilson_interval,
 )
 from reporting.survey_weights import NOT_STATED
 
@@ -164,18 +163,13 @@ def weighted_proportion(
     numerator: int, n: int, weighted_numerator: float, weight_sum: float, weight_squares: float
 ) -> dict[str, Any]:
     """Unweighted share and Wilson interval, weighted share and interval on the effective n."""
-    low, high = wilson_interval(numerator, n)
     effective_n = _effective_n(weight_sum, weight_squares)
     weighted_share = min(1.0, weighted_numerator / weight_sum) if weight_sum > 0 else None
     weighted_low = weighted_high = None
     if weighted_share is not None:
         weighted_low, weighted_high = proportion_interval_weighted(weighted_share, effective_n)
     return {
-        "n": n,
-        "numerator": numerator,
-        "share": numerator / n if n else None,
-        "interval_low": low if n else None,
-        "interval_high": high if n else None,
+        **proportion_summary(numerator, n),
         "weighted_share": weighted_share,
         "weighted_interval_low": weighted_low,
         "weighted_interval_high": weighted_high,

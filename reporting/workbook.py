@@ -18,16 +18,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reporting.reach import humanise
+from reporting.representativeness import FLAG_LABELS
 
 SHEET_NAME_LENGTH = 31  # Excel's limit
 MAX_COLUMN_WIDTH = 60
-FLAG_LABELS = {
-    "under_represented": "Under-represented",
-    "possibly_under_represented": "Possibly under-represented",
-    "over_represented": "Over-represented",
-    "as_expected": "As expected",
-    "not_enough_responses": "Not enough responses to tell",
-}
 
 
 @dataclass(frozen=True)

@@ -70,18 +70,26 @@ class SqliteDatabases:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def require_shared_postgres() -> None:
+    """Fail (never skip) with a clear message when the shared PostgreSQL server is not there."""
+    engine = create_engine(ADMIN_URL)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+    except OperationalError as error:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {ADMIN_URL}: start it (see README, 'Tests') or "
+            f"set TEST_DATABASE_URL. ({error.orig})",
+            pytrace=False,
+        )
+    finally:
+        engine.dispose()
+
+
 class PostgresDatabases:
     def __init__(self) -> None:
+        require_shared_postgres()
         self.admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        try:
-            with self.admin.connect() as connection:
-                connection.execute(text("select 1"))
-        except OperationalError as error:
-            pytest.fail(
-                f"PostgreSQL is not reachable at {ADMIN_URL}: start it (see README, 'Tests') or "
-                f"set TEST_DATABASE_URL. ({error.orig})",
-                pytrace=False,
-            )
         self.template = f"safermk_template_{uuid.uuid4().hex[:8]}"
         self._execute(f'CREATE DATABASE "{self.template}"')
         _migrate_and_load(self._url(self.template))
