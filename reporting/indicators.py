@@ -36,6 +36,7 @@ from reporting.queries import (
     has_choices,
     score_of,
 )
+from reporting.representativeness import NOT_STATED_CATEGORIES
 from reporting.stats import two_proportion_difference_significant, wilson_interval
 
 SAFE_AFTER_DARK_ANSWERS = (
@@ -70,7 +71,6 @@ AGREEMENT_ANSWERS = (
     "dont_know",
 )
 PRIORITIES_QUESTION = "priorities"
-NOT_STATED_CATEGORIES = frozenset({None, "prefer_not_to_say"})
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from .queries import SUBMITTED, population_benchmarks_by_dimension, responses
+from .representativeness import NOT_STATED_CATEGORIES
 from .weighting import RakeResult, rake
 
 WEIGHTING_DIMENSIONS = ("age_band", "sex", "ethnic_group", "disability", "tenure")
-NOT_STATED = (None, "prefer_not_to_say")
 # Trimming at five times the mean stops a handful of respondents speaking for hundreds.
 WEIGHT_CAP = 5.0
 
@@ -110,7 +110,8 @@ class SurveyWeights:
 
 def stated_cell(values: Mapping[str, str | None], dimensions: Sequence[str]) -> Cell:
     """A respondent's cell: their category on each dimension, None where not stated."""
-    return tuple(None if values.get(d) in NOT_STATED else values.get(d) for d in dimensions)
+    stated = (values.get(d) for d in dimensions)
+    return tuple(None if value in NOT_STATED_CATEGORIES else value for value in stated)
 
 
 def _neighbour_merges(categories: Sequence[str], respondents: Mapping[str, int]) -> dict[str, str]:

@@ -27,17 +27,17 @@ from sqlalchemy.engine import Engine
 
 from reporting.indicators import IndicatorDefinition, proportion_summary
 from reporting.queries import flag_rows, responses
+from reporting.representativeness import NOT_STATED_CATEGORIES
 from reporting.stats import (
     proportion_interval_weighted,
     two_proportion_difference_significant,
 )
-from reporting.survey_weights import NOT_STATED
 
 FloatArray = npt.NDArray[np.float64]
 PARTITION_SIZE = 20_000
 # Outcomes packed per integer: 30 bits keep every packed value within a 32-bit integer.
 FLAG_BITS = 30
-NOT_STATED_LABELS = [label for label in NOT_STATED if label is not None]
+NOT_STATED_LABELS = sorted(label for label in NOT_STATED_CATEGORIES if label is not None)
 
 
 @dataclass(frozen=True)
