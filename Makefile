@@ -6,8 +6,12 @@ BUILD = survey_app/static/build
 
 .PHONY: run setup test load-test lint assets audit clean
 
+# The port the service runs on, and so the port in links that commands print in development.
+PORT ?= 5000
+export PORT
+
 run: setup
-	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 setup: $(VENV)/.installed assets
 	$(FLASK) setup

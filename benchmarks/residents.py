@@ -430,6 +430,7 @@ def server_environment(database_url: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "SAFERMK_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
+        "SAFERMK_BASE_URL": "https://survey.safermk.example",
         "SESSION_COOKIE_SECURE": "false",
         "SURVEY_RATE_LIMIT": "1000000 per minute",
         "LOG_FORMAT": "json",

@@ -68,6 +68,9 @@ def _register_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    from .presentation import register_filters
+
+    register_filters(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -37,10 +37,10 @@ def setup_command() -> None:
     benchmarks = setup_data.load_default_benchmarks()
     survey = loaded.survey
     click.echo(f"Database is up to date ({db.engine.url.get_backend_name()}).")
-    click.echo(
-        f"Survey {survey.label}: {'loaded' if loaded.created else 'already loaded'}, "
-        f"{survey.status}."
-    )
+    state = "loaded" if loaded.created else "already loaded"
+    if loaded.reworded:
+        state = "wording updated (restart the service to show it)"
+    click.echo(f"Survey {survey.label}: {state}, {survey.status}.")
     click.echo(f"Channels added: {channels}. Benchmark rows added: {benchmarks}.")
 
 
@@ -73,6 +73,8 @@ def survey_load(path: Path, open_it: bool) -> None:
     except (DefinitionError, setup_data.SetupError) as error:
         _fail(str(error))
     state = "Loaded" if result.created else "Already loaded:"
+    if result.reworded:
+        state = "Wording updated (restart the service to show it):"
     click.echo(f"{state} {result.survey.label} ({result.survey.status}).")
 
 
@@ -305,7 +307,11 @@ def export_command(
 def _password_link_text(token: str, base_url: str | None) -> str:
     from flask import current_app
 
-    root = base_url or current_app.config.get("SAFERMK_BASE_URL") or "http://localhost:5000"
+    root = (
+        base_url
+        or current_app.config.get("SAFERMK_BASE_URL")
+        or current_app.config["DEVELOPMENT_BASE_URL"]
+    )
     return f"{root.rstrip('/')}/set-password/{token}"
 
 

@@ -64,7 +64,14 @@ SETTINGS: tuple[Setting, ...] = (
         "SAFERMK_BASE_URL",
         None,
         "The public address, e.g. `https://survey.safermk.org.uk`, printed on posters, QR codes "
-        "and set-password links; pages otherwise use the address they were reached at.",
+        "and set-password links. Required in production. In development, pages use the address "
+        "they were reached at and commands print `http://127.0.0.1:PORT`.",
+    ),
+    Setting(
+        "PORT",
+        "5000",
+        "The port `make run` serves on in development, and so the port in links that commands "
+        "print there.",
     ),
     Setting("STAFF_IDLE_MINUTES", "480", "Staff are signed out after this long without a request."),
 )
@@ -94,9 +101,14 @@ def _choice(name: str, environ: dict[str, str], allowed: tuple[str, ...]) -> str
     return value
 
 
-def _base_url(environ: dict[str, str]) -> str | None:
+def _base_url(environ: dict[str, str], env_name: str) -> str | None:
     raw = _env("SAFERMK_BASE_URL", environ)
     if raw is None:
+        if env_name == "production":
+            raise ConfigError(
+                "SAFERMK_BASE_URL must be set in production: the public address printed on "
+                "posters, QR codes and set-password links, like https://survey.safermk.org.uk"
+            )
         return None
     if not raw.startswith(("https://", "http://")) or " " in raw:
         raise ConfigError(f"SAFERMK_BASE_URL must be a web address like https://..., not {raw!r}")
@@ -181,7 +193,10 @@ def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SURVEY_RATE_LIMIT": _rate_limit(environ),
         "LOG_FORMAT": _choice("LOG_FORMAT", environ, ("json", "text")),
-        "SAFERMK_BASE_URL": _base_url(environ),
+        "SAFERMK_BASE_URL": _base_url(environ, env_name),
+        # Where `make run` serves in development: the address commands print when no public
+        # address is set, so a printed link leads to the running service.
+        "DEVELOPMENT_BASE_URL": f"http://127.0.0.1:{_positive_int('PORT', environ)}",
         "STAFF_IDLE_MINUTES": _positive_int("STAFF_IDLE_MINUTES", environ),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -30,6 +30,40 @@ class SetupError(ValueError):
 class LoadResult:
     survey: Survey
     created: bool
+    reworded: bool = False
+
+
+# What a resident reads, as opposed to what answers mean: a version's wording may be corrected
+# in place (a typo, a clearer caption), but a change to ids, types, options or routing is a new
+# version, because answers already stored must keep their meaning.
+WORDING_KEYS = frozenset(
+    {
+        "title",
+        "short_title",
+        "label",
+        "hint",
+        "section",
+        "intro",
+        "messages",
+        "suffix",
+        "decline_option",
+        "minutes_to_complete",
+    }
+)
+
+
+def _structure(definition: object) -> object:
+    if isinstance(definition, dict):
+        return {
+            key: _structure(value) for key, value in definition.items() if key not in WORDING_KEYS
+        }
+    if isinstance(definition, list):
+        return [_structure(item) for item in definition]
+    return definition
+
+
+def only_wording_differs(stored: object, new: object) -> bool:
+    return _structure(stored) == _structure(new)
 
 
 def load_survey(questionnaire: Questionnaire, *, open_it: bool = False) -> LoadResult:
@@ -39,12 +73,18 @@ def load_survey(questionnaire: Questionnaire, *, open_it: bool = False) -> LoadR
         )
     ).first()
     if existing is not None:
-        if existing.definition != questionnaire.definition:
+        if existing.definition == questionnaire.definition:
+            return LoadResult(existing, created=False)
+        if not only_wording_differs(existing.definition, questionnaire.definition):
             raise SetupError(
                 f"{questionnaire.slug} version {questionnaire.version} is already loaded with "
-                "different content; give the changed questionnaire a new version number"
+                "different questions or options; give the changed questionnaire a new version "
+                "number"
             )
-        return LoadResult(existing, created=False)
+        existing.title = questionnaire.title
+        existing.definition = dict(questionnaire.definition)
+        db.session.commit()
+        return LoadResult(existing, created=False, reworded=True)
     survey = Survey(
         slug=questionnaire.slug,
         version=questionnaire.version,

@@ -28,8 +28,31 @@ class PageCheckError(AssertionError):
     pass
 
 
+# Tags the service writes itself and character references: seen as text, they mean some markup
+# was escaped once too often. (A resident's own "<script>" shown back as text is not among them.)
+MARKUP_AS_TEXT = re.compile(
+    r"</?\s*(?:br|strong|span|p|a|b|em|i|div|ul|ol|li|h[1-6]|code|table|tr|td|th|abbr|small)"
+    r"(?:\s[^>]*)?/?>"
+    r"|&(?:lt|gt|amp|quot|apos|nbsp|#\d+|#x[0-9a-f]+);",
+    re.IGNORECASE,
+)
+
+
+def visible_text(html: str) -> str:
+    """The text a person sees (the title included): no scripts, styles or attribute values."""
+    soup = BeautifulSoup(html, "html.parser")
+    for hidden in soup.find_all(["script", "style", "template"]):
+        hidden.decompose()
+    return " ".join(soup.get_text(" ").split())
+
+
+def markup_shown_as_text(html: str) -> list[str]:
+    return MARKUP_AS_TEXT.findall(visible_text(html))
+
+
 def check_page(response: TestResponse) -> None:
-    """The rules every HTML page keeps: valid HTML, one h1, title starting with it, unique ids."""
+    """The rules every HTML page keeps: valid HTML, one h1, title starting with it, unique ids,
+    and no markup shown to the reader as text."""
     html = response.get_data(as_text=True)
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     try:
@@ -56,6 +79,9 @@ def check_page(response: TestResponse) -> None:
     duplicates = [name for name, count in ids.items() if count > 1]
     if duplicates:
         raise PageCheckError(f"{response.request.path}: duplicate ids {duplicates}")
+    shown = markup_shown_as_text(html)
+    if shown:
+        raise PageCheckError(f"{response.request.path}: markup shown as text: {shown}")
     for link in soup.select(".govuk-error-summary a[href^='#']"):
         if not soup.find(id=link["href"][1:]):
             raise PageCheckError(

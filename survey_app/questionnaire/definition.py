@@ -62,6 +62,15 @@ class Page:
         self.questions = [Question(q) for q in spec["questions"]]
         self.answer_keys = [key for question in self.questions for key in question.answer_keys]
         self.condition: Mapping[str, Any] | None = spec.get("show_if")
+        self.section: str = spec["section"]
+        # Set by the questionnaire: this page's part of the survey, and how many parts there are.
+        self.part_number = 1
+        self.part_count = 1
+
+    @property
+    def caption(self) -> str:
+        """Where the resident is, on every question page: "Part 2 of 6: Your local area"."""
+        return f"Part {self.part_number} of {self.part_count}: {self.section}"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Page) and other.spec == self.spec
@@ -88,6 +97,7 @@ class Questionnaire:
         self.definition = definition
         self.pages = [Page(p) for p in definition["pages"]]
         self._check_references()
+        self._number_parts()
 
     def _check_references(self) -> None:
         seen_pages: set[str] = set()
@@ -111,6 +121,21 @@ class Questionnaire:
             for field in ("from", "condition", "reduces", "parent", "age"):
                 if field in rule and rule[field] not in seen_keys:
                     raise DefinitionError(f"Derived {name!r} uses unknown question {rule[field]!r}")
+
+    def _number_parts(self) -> None:
+        """Pages of one section are consecutive, so "Part 2 of 6" never comes back later."""
+        sections: list[str] = []
+        for page in self.pages:
+            if not sections or sections[-1] != page.section:
+                if page.section in sections:
+                    raise DefinitionError(
+                        f"Page {page.id!r} returns to section {page.section!r}; "
+                        "keep each section's pages together"
+                    )
+                sections.append(page.section)
+            page.part_number = len(sections)
+        for page in self.pages:
+            page.part_count = len(sections)
 
     @property
     def slug(self) -> str:

@@ -29,6 +29,18 @@ def _link_path(output: str) -> str:
     return match.group(1)
 
 
+def test_printed_link_leads_to_the_running_service_or_the_public_address(make_app):
+    development = make_app(DEVELOPMENT_BASE_URL="http://127.0.0.1:8123")
+    result = development.test_cli_runner().invoke(
+        args=["users", "add", "a@x.example", "--role", "analyst"]
+    )
+    assert "http://127.0.0.1:8123/set-password/" in result.output
+
+    public = make_app(SAFERMK_BASE_URL="https://survey.safermk.example")
+    result = public.test_cli_runner().invoke(args=["users", "new-link", "a@x.example"])
+    assert "https://survey.safermk.example/set-password/" in result.output
+
+
 def test_users_add_prints_a_one_time_link_that_sets_the_password(app, client, runner):
     result = runner.invoke(
         args=["users", "add", "Officer@AgeUK.example", "--role", "partner", "--partner", PARTNER_A]

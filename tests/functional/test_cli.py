@@ -98,15 +98,32 @@ def test_survey_load_of_a_new_version_and_list(app, tmp_path, runner):
     assert [(s["version"], s["status"]) for s in listed] == [(1, "open"), (2, "closed")]
 
 
-def test_changed_definition_under_an_old_version_number_is_refused(tmp_path, runner):
+def test_changed_options_under_an_old_version_number_are_refused(tmp_path, runner):
     from survey_app.questionnaire.definition import DEFAULT_DEFINITION
 
     definition = json.loads(DEFAULT_DEFINITION.read_text())
-    definition["title"] = "Something else"
+    definition["pages"][1]["questions"][0]["options"].pop()
     path = tmp_path / "changed.json"
     path.write_text(json.dumps(definition))
     result = runner.invoke(args=["survey", "load", str(path)])
     assert result.exit_code != 0 and "new version number" in result.output
+
+
+def test_corrected_wording_under_the_same_version_replaces_the_old(app, tmp_path, runner):
+    from survey_app.questionnaire.definition import DEFAULT_DEFINITION
+
+    definition = json.loads(DEFAULT_DEFINITION.read_text())
+    definition["pages"][1]["questions"][0]["label"] = "How safe do you feel outside after dark?"
+    path = tmp_path / "reworded.json"
+    path.write_text(json.dumps(definition))
+    result = runner.invoke(args=["survey", "load", str(path)])
+    assert result.exit_code == 0 and "Wording updated" in result.output
+
+    with app.app_context():
+        surveys = db.session.scalars(select(Survey)).all()
+        assert len(surveys) == 1
+        stored = surveys[0].definition["pages"][1]["questions"][0]["label"]
+        assert stored == "How safe do you feel outside after dark?"
 
 
 def test_benchmarks_load_with_source_and_year(app, tmp_path, runner):

@@ -31,6 +31,16 @@ def test_production_refuses_a_short_secret_key():
         load_settings({"SAFERMK_ENV": "production", "SECRET_KEY": "short"})
 
 
+def test_production_without_a_public_address_stops_with_a_clear_message():
+    with pytest.raises(ConfigError, match="SAFERMK_BASE_URL must be set in production"):
+        load_settings({"SAFERMK_ENV": "production", "SECRET_KEY": "x" * 40})
+
+
+def test_development_links_lead_to_the_port_make_run_serves_on():
+    assert load_settings({})["DEVELOPMENT_BASE_URL"] == "http://127.0.0.1:5000"
+    assert load_settings({"PORT": "8123"})["DEVELOPMENT_BASE_URL"] == "http://127.0.0.1:8123"
+
+
 def test_development_makes_a_secret_key_of_its_own():
     assert len(load_settings({})["SECRET_KEY"]) >= 32
 
@@ -64,7 +74,11 @@ def test_numbers_must_be_whole_and_positive(name):
 
 
 def test_secure_cookie_follows_the_environment_unless_set():
-    production = {"SAFERMK_ENV": "production", "SECRET_KEY": "x" * 40}
+    production = {
+        "SAFERMK_ENV": "production",
+        "SECRET_KEY": "x" * 40,
+        "SAFERMK_BASE_URL": "https://survey.safermk.example",
+    }
     assert load_settings(production)["SESSION_COOKIE_SECURE"] is True
     assert load_settings({})["SESSION_COOKIE_SECURE"] is False
     assert (
