@@ -145,9 +145,19 @@ def paper_check() -> Any:
     )
 
 
-@bp.route("/paper/discard", methods=["POST"])
+@bp.route("/paper/discard", methods=["GET", "POST"])
 def paper_discard() -> Any:
-    if ConfirmForm().validate_on_submit():
+    """Discarding a typed-in form is asked for, then confirmed on a page of its own."""
+    entry = paper_entry.current(session)
+    if entry is None:
+        return redirect(url_for("admin.paper_start"))
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
         paper_entry.discard(session)
         flash("The paper questionnaire you were typing in has been discarded.", "success")
-    return redirect(url_for("admin.paper_start"))
+        return redirect(url_for("admin.paper_start"))
+    refresh_expired_token(form)
+    _, done = paper_entry.answers_and_pages(entry)
+    return render_template(
+        "admin/paper_discard.html", entry=entry, form=form, pages_typed=len(list(done))
+    )

@@ -94,9 +94,30 @@ def weekly_counts(
     return weeks, result
 
 
-def flagged_groups(survey_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class MissingGroups:
+    """Who the survey is missing, and for how many groups it is still too early to tell."""
+
+    flagged: list[dict[str, Any]]
+    too_few_to_tell: int
+    compared: int
+
+
+def missing_groups(survey_id: int) -> MissingGroups:
     report = build_interim_report(db.engine, survey_id)
-    return (report.get("representativeness") or {}).get("flagged_groups", [])
+    representativeness = report.get("representativeness") or {}
+    categories = [
+        category
+        for dimension in representativeness.get("dimensions", [])
+        if dimension.get("benchmark")
+        for category in dimension["categories"]
+        if category.get("flag")
+    ]
+    return MissingGroups(
+        flagged=representativeness.get("flagged_groups", []),
+        too_few_to_tell=sum(c["flag"] == "not_enough_responses" for c in categories),
+        compared=len(categories),
+    )
 
 
 def reach_into_flagged_groups(

@@ -35,12 +35,11 @@ def overview() -> Any:
     partner_id = _own_partner_id()
     channels = figures.partner_channels(partner_id)
     survey = find_survey(db.engine)
-    weeks, channel_weeks, reach = [], [], []
+    weeks, channel_weeks, reach, missing = [], [], [], None
     if survey is not None:
         weeks, channel_weeks = figures.weekly_counts(channels, survey["id"])
-        reach = figures.reach_into_flagged_groups(
-            channels, survey["id"], figures.flagged_groups(survey["id"])
-        )
+        missing = figures.missing_groups(survey["id"])
+        reach = figures.reach_into_flagged_groups(channels, survey["id"], missing.flagged)
     return render_template(
         "partners/overview.html",
         partner=current_user.partner,
@@ -50,6 +49,7 @@ def overview() -> Any:
         weeks=weeks,
         channel_weeks=channel_weeks,
         reach=reach,
+        missing=missing,
     )
 
 

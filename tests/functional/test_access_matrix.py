@@ -109,6 +109,7 @@ def cases(a: int, b: int, analyst_id: int) -> list[Case]:
         case("GET", "/admin/paper", ANALYST_ONLY),
         case("GET", "/admin/paper/questions/<page_id>", ANALYST_ONLY, page_id="age"),
         case("GET", "/admin/paper/check", ANALYST_ONLY),
+        case("GET", "/admin/paper/discard", ANALYST_ONLY),
         case("POST", "/admin/paper/discard", ANALYST_ONLY),
     ]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bs4 import BeautifulSoup
+
 from ..helpers import (
     FULL_ANSWERS,
     error_messages,
@@ -87,13 +89,21 @@ def test_analysts_own_resident_session_is_kept_apart_from_paper_entry(app, clien
     assert (paper.source, paper.channel.slug) == ("paper", "age-uk")
 
 
-def test_discarding_a_paper_entry_removes_its_answers(app, client):
-    response = _start(app, client)
-    location = response.headers["Location"]
-    client.get(location)
-    client.submit(location, {"age": "50"})
-    client.get("/admin/paper")
-    client.submit("/admin/paper/discard")
+def test_discarding_a_paper_entry_asks_first_then_removes_its_answers(app, client):
+    _type_in(client, _start(app, client), FULL_ANSWERS)
+
+    check = client.get("/admin/paper/check")
+    soup = BeautifulSoup(check.get_data(as_text=True), "html.parser")
+    assert not soup.select("form[action$='/discard']"), "one click must not discard"
+    assert soup.find("a", string="discard these answers")["href"] == "/admin/paper/discard"
+
+    confirm = client.get("/admin/paper/discard")
+    assert "Are you sure you want to discard this paper questionnaire?" in text_of(confirm)
+    assert "Age UK" in text_of(confirm)
+    assert len(stored_responses(app)) == 1
+
+    done = client.submit("/admin/paper/discard")
+    assert done.headers["Location"] == "/admin/paper"
     assert stored_responses(app) == []
 
 

@@ -93,3 +93,12 @@ def test_partner_with_no_flagged_groups_or_responses_sees_plain_messages(app, cl
     page = text_of(client.get("/partner/"))
     assert PARTNER_A in page
     assert "No resident has submitted the survey through your links yet" in page
+
+
+def test_too_few_responses_to_tell_is_said_rather_than_nobody_missing(app, client):
+    make_staff(app)
+    add_submitted_responses(app, 3, channel_slug="age-uk", age_band="35_44", sex="female")
+    sign_in(client, PARTNER_A_EMAIL)
+    page = text_of(client.get("/partner/"))
+    assert "not yet enough responses to tell whether any group is under-represented" in page
+    assert "No group is flagged" not in page
