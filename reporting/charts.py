@@ -7,6 +7,7 @@ disclosure control withheld. Each returns a Chart: inline SVG markup with unique
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
@@ -20,7 +21,10 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import PercentFormatter  # noqa: E402
+from matplotlib.ticker import PercentFormatter, StrMethodFormatter  # noqa: E402
+
+# Counts on an axis carry thousands separators, as everywhere else people read them.
+THOUSANDS = "{x:,.0f}"
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 OKABE_ITO = {
@@ -55,6 +59,16 @@ class Chart:
 
 def _percent(share: float) -> str:
     return f"{share * 100:.1f}%"
+
+
+def _short_date(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%b}"
+
+
+def _long_date(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
 
 
 def _to_svg(figure: Figure, chart_id: str, alt: str) -> Chart:
@@ -92,15 +106,18 @@ def responses_over_time(by_day: Sequence[Mapping[str, Any]]) -> Chart | None:
         axes.bar([day for day, _ in shown], [count for _, count in shown], color=OKABE_ITO["blue"])
         axes.set_xlabel("Date submitted")
         axes.set_ylabel("Responses")
+        axes.yaxis.set_major_formatter(StrMethodFormatter(THOUSANDS))
         step = max(1, len(shown) // 8)
         axes.set_xticks(
-            range(0, len(shown), step), [shown[i][0] for i in range(0, len(shown), step)]
+            range(0, len(shown), step),
+            [_short_date(shown[i][0]) for i in range(0, len(shown), step)],
         )
         axes.tick_params(axis="x", labelrotation=45)
         hidden = len(by_day) - len(shown)
         alt = (
-            f"Bar chart of responses submitted each day, {by_day[0]['date']} to "
-            f"{by_day[-1]['date']}; the busiest day had {max(c for _, c in shown)} responses."
+            f"Bar chart of responses submitted each day, {_long_date(by_day[0]['date'])} to "
+            f"{_long_date(by_day[-1]['date'])}; the busiest day had "
+            f"{max(c for _, c in shown):,} responses."
         )
         if hidden:
             alt += f" {hidden} days with fewer than 10 responses are left out."
@@ -118,10 +135,11 @@ def responses_by_channel(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
             [name for name, _ in shown], [count for _, count in shown], color=OKABE_ITO["blue"]
         )
         axes.set_xlabel("Responses")
+        axes.xaxis.set_major_formatter(StrMethodFormatter(THOUSANDS))
         top_name, top_count = shown[-1]
         alt = (
             f"Horizontal bar chart of responses by channel; {top_name} brought the most "
-            f"({top_count}). Channels with fewer than 10 responses are left out."
+            f"({top_count:,}). Channels with fewer than 10 responses are left out."
         )
         return _to_svg(figure, "chart-channels", alt)
 

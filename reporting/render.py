@@ -8,6 +8,7 @@ stylesheet), so the two can never disagree.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,15 @@ def _percent(value: float | None, digits: int = 1) -> str:
 
 
 def _number(value: float | None, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def _date(value: str | dt.date | None) -> str:
+    """An ISO date as people write it: "20 October 2026"."""
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%B %Y}"
 
 
 def _p_value(value: float | None) -> str:
@@ -65,6 +74,7 @@ def _environment() -> Environment:
         percent=_percent,
         number=_number,
         p_value=_p_value,
+        date=_date,
         flag=lambda flag: FLAG_LABELS.get(flag, humanise(flag)),
         humanise=humanise,
     )

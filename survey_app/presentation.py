@@ -29,6 +29,14 @@ def long_date(value: dt.date | dt.datetime | None, weekday: bool = False) -> str
     return f"{value:%A} {text}" if weekday else text
 
 
+def date_time(value: dt.datetime | None) -> str:
+    """A moment as GOV.UK writes it: "20 October 2026 at 3:15pm"."""
+    if value is None:
+        return ""
+    hour = value.hour % 12 or 12
+    return f"{long_date(value)} at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
+
+
 def lines(value: str | None) -> Markup:
     """Text shown with its line breaks: each line escaped, joined by <br>."""
     return Markup("<br>").join(escape(line) for line in (value or "").split("\n"))
@@ -37,4 +45,5 @@ def lines(value: str | None) -> Markup:
 def register_filters(app: Flask) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(date_time, "date_time")
     app.add_template_filter(lines, "lines")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -45,6 +46,37 @@ def test_dashboard_funnel_counts_pages_reached_by_unfinished_responses(app, clie
     page = text_of(client.get("/admin/dashboard"))
     assert "1 started, 0 submitted (0%)" in page
     assert "1. Your age 1 100%" in page
+
+
+def test_dashboard_shows_which_channels_reach_the_missing_groups(app, client):
+    _analyst(app, client)
+    add_submitted_responses(app, 400, channel_slug="mk-college", age_band="65-74", sex="female")
+    add_submitted_responses(app, 30, channel_slug="age-uk", age_band="16-24", sex="female")
+    add_submitted_responses(app, 10, channel_slug="age-uk", age_band="65-74", sex="male")
+    response = client.get("/admin/dashboard")
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    table = soup.find("caption", string=re.compile("channels that reach them best")).parent
+    row = next(tr for tr in table.select("tbody tr") if "Aged 16 to 24" in tr.get_text())
+    assert "Under-represented" in row.get_text()
+    # 30 of Age UK's 40 responses are 16-24s: the channel that reaches them best.
+    assert "Age UK Milton Keynes: 75.0% (30 of 40)" in " ".join(row.get_text(" ").split())
+
+
+def test_dashboard_numbers_have_thousands_separators_and_dates_read_as_words(app, client):
+    _analyst(app, client)
+    day = dt.date(2026, 10, 20)
+    add_submitted_responses(app, 1200, channel_slug="age-uk", submitted_on=day)
+    page = text_of(client.get("/admin/dashboard"))
+    assert "1,200 started, 1,200 submitted" in page
+    assert "Tuesday 20 October 2026 1,200" in page
+    assert "1200" not in page
+
+
+def test_the_funnel_names_each_ethnic_background_page(app, client):
+    _analyst(app, client)
+    page = text_of(client.get("/admin/dashboard"))
+    assert "Ethnic background: White (some residents)" in page
+    assert "Ethnic background: Asian or Asian British (some residents)" in page
 
 
 def test_dashboard_lists_untagged_responses_unknown_links_and_dormant_channels(app, client):
