@@ -71,6 +71,9 @@ class Partner(db.Model):
 
 class Channel(db.Model):
     __tablename__ = "channels"
+    # Names are unique within a partner (compared without regard to case in channel_admin), so
+    # no list shows two identical entries.
+    __table_args__ = (Index("uq_channels_partner_name", "partner_id", "name", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,24 +111,24 @@ def set_survey_status(survey: Survey, status: str) -> None:
 
 
 def add_channel(slug: str, partner_name: str, name: str) -> Channel:
-    slug = slug.strip().lower()
-    if not re.match(CHANNEL_SLUG_PATTERN, slug):
-        raise SetupError(
-            f"Channel slug {slug!r} must be 2 to 60 lower-case letters, digits or hyphens"
-        )
-    if db.session.scalars(select(Channel).where(Channel.slug == slug)).first():
-        raise SetupError(f"A channel with slug {slug!r} already exists")
-    partner_name, name = partner_name.strip(), name.strip()
-    if not partner_name or not name:
-        raise SetupError("A channel needs a partner name and a label")
-    partner = db.session.scalars(select(Partner).where(Partner.name == partner_name)).first()
+    """A channel for the named partner (made if new), by the same rules as the analyst's page."""
+    from .admin import channel_admin
+
+    partner_name = " ".join(partner_name.split())
+    if not partner_name:
+        raise SetupError("A channel needs a partner name")
+    partner = db.session.scalars(
+        select(Partner).where(func.lower(Partner.name) == partner_name.lower())
+    ).first()
     if partner is None:
         partner = Partner(name=partner_name)
         db.session.add(partner)
-    channel = Channel(slug=slug, name=name, partner=partner, created_on=dt.date.today())
-    db.session.add(channel)
-    db.session.commit()
-    return channel
+    try:
+        # Committed together with the channel, or rolled back with it.
+        return channel_admin.create_channel(slug, name, partner)
+    except channel_admin.ChannelError as error:
+        db.session.rollback()
+        raise SetupError(str(error)) from None
 
 
 def load_default_channels() -> int:

@@ -97,6 +97,17 @@ def create_partner(name: str) -> Partner:
     return partner
 
 
+def _check_name_free(name: str, partner: Partner, channel: Channel | None = None) -> None:
+    """A partner's channels each have their own name, so lists never show two alike."""
+    query = select(Channel).where(
+        Channel.partner_id == partner.id, func.lower(Channel.name) == name.lower()
+    )
+    if channel is not None:
+        query = query.where(Channel.id != channel.id)
+    if partner.id is not None and db.session.scalars(query).first() is not None:
+        raise ChannelError("name", f"{partner.name} already has a channel called {name}")
+
+
 def create_channel(slug: str, name: str, partner: Partner) -> Channel:
     slug = (slug or "").strip().lower()
     if not slug:
@@ -107,9 +118,11 @@ def create_channel(slug: str, name: str, partner: Partner) -> Channel:
         )
     if db.session.scalars(select(Channel).where(Channel.slug == slug)).first() is not None:
         raise ChannelError("slug", f"There is already a channel with the short name {slug}")
+    name = _clean_name(name, "name", "what the channel is")
+    _check_name_free(name, partner)
     channel = Channel(
         slug=slug,
-        name=_clean_name(name, "name", "what the channel is"),
+        name=name,
         partner=partner,
         archived=False,
         created_on=dt.date.today(),
@@ -120,12 +133,15 @@ def create_channel(slug: str, name: str, partner: Partner) -> Channel:
 
 
 def rename_channel(channel: Channel, name: str) -> None:
-    channel.name = _clean_name(name, "name", "what the channel is")
+    name = _clean_name(name, "name", "what the channel is")
+    _check_name_free(name, channel.partner, channel)
+    channel.name = name
     db.session.commit()
 
 
 def move_channel(channel: Channel, partner: Partner) -> None:
     """Give the channel to another partner; its responses move with it."""
+    _check_name_free(channel.name, partner, channel)
     channel.partner = partner
     db.session.commit()
 

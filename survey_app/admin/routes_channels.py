@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from ..auth.forms import ConfirmForm, error_list, refresh_expired_token
+from ..extensions import db
 from ..partners import assets
 from . import bp, channel_admin
 from .forms import MoveChannelForm, NewChannelForm, RenameChannelForm, choices
@@ -104,9 +105,14 @@ def channel_move(channel_id: int) -> Any:
     if form.validate_on_submit():
         partner = _partner_or_error(form)
         if partner is not None:
-            channel_admin.move_channel(channel, partner)
-            flash(f"Channel moved to {partner.name}.", "success")
-            return redirect(url_for("admin.channel_detail", channel_id=channel.id))
+            try:
+                channel_admin.move_channel(channel, partner)
+            except channel_admin.ChannelError as error:
+                db.session.rollback()
+                form.partner_id.errors.append(str(error))
+            else:
+                flash(f"Channel moved to {partner.name}.", "success")
+                return redirect(url_for("admin.channel_detail", channel_id=channel.id))
     refresh_expired_token(form)
     return _render_detail(channel, move=form)
 

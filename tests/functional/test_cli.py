@@ -65,7 +65,7 @@ def test_channels_add_refuses_a_bad_or_taken_slug(runner):
     bad = runner.invoke(args=["channels", "add", "Not A Slug", "--partner", "X", "--name", "Y"])
     taken = runner.invoke(args=["channels", "add", "age-uk", "--partner", "X", "--name", "Y"])
     assert bad.exit_code != 0 and "lower-case letters" in bad.output
-    assert taken.exit_code != 0 and "already exists" in taken.output
+    assert taken.exit_code != 0 and "already a channel with the short name" in taken.output
 
 
 def test_survey_close_and_open(app, client, runner):

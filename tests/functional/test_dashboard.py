@@ -129,6 +129,51 @@ def test_new_channel_errors_link_to_their_fields(app, client):
     assert error_messages(response) == ["There is already a channel with the short name age-uk"]
 
 
+def test_a_partners_channels_each_have_their_own_name(app, client, runner):
+    _analyst(app, client)
+    age_uk_partner = str(partner_id(app, PARTNER_A))
+    client.get("/admin/channels/new")
+    response = client.submit(
+        "/admin/channels/new",
+        {"partner_id": age_uk_partner, "name": "age uk  milton keynes", "slug": "age-uk-2"},
+    )
+    assert error_messages(response) == [
+        "Age UK Milton Keynes already has a channel called age uk milton keynes"
+    ]
+    client.submit(
+        "/admin/channels/new",
+        {"partner_id": age_uk_partner, "name": "Lunch clubs", "slug": "age-uk-lunch"},
+    )
+    lunch = channel_id(app, "age-uk-lunch")
+    client.get(f"/admin/channels/{lunch}")
+    response = client.submit(f"/admin/channels/{lunch}/rename", {"name": "Age UK Milton Keynes"})
+    assert error_messages(response) == [
+        "Age UK Milton Keynes already has a channel called Age UK Milton Keynes"
+    ]
+    # Moving a channel to a partner that already has one of that name is refused too.
+    college_lunch = runner.invoke(
+        args=[
+            "channels",
+            "add",
+            "college-lunch",
+            "--partner",
+            "MK College",
+            "--name",
+            "Lunch clubs",
+        ]
+    )
+    assert college_lunch.exit_code == 0, college_lunch.output
+    response = client.submit(
+        f"/admin/channels/{lunch}/move", {"partner_id": str(partner_id(app, "MK College"))}
+    )
+    assert error_messages(response) == ["MK College already has a channel called Lunch clubs"]
+    # The command line keeps the same rule.
+    taken = runner.invoke(
+        args=["channels", "add", "age-uk-3", "--partner", PARTNER_A, "--name", "Lunch clubs"]
+    )
+    assert taken.exit_code != 0 and "already has a channel called Lunch clubs" in taken.output
+
+
 def test_rename_move_and_archive_keep_the_channels_responses(app, client):
     _analyst(app, client)
     add_submitted_responses(app, 4, channel_slug="age-uk")

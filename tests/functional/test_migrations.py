@@ -30,3 +30,28 @@ def test_embedded_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         db.engine.dispose()
+
+
+def test_channels_sharing_a_name_are_told_apart_before_names_become_unique(tmp_path):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'names.sqlite3'}"})
+    with app.app_context():
+        upgrade(revision="0002")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO partners (id, name) VALUES (1, 'Age UK')"))
+            for slug in ("one", "two", "three"):
+                connection.execute(
+                    text(
+                        "INSERT INTO channels (slug, name, partner_id, archived, created_on) "
+                        "VALUES (:slug, 'Posters', 1, false, '2026-10-01')"
+                    ),
+                    {"slug": slug},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            names = connection.execute(text("SELECT name FROM channels ORDER BY id")).scalars()
+            assert list(names) == ["Posters", "Posters (2)", "Posters (3)"]
+        downgrade(revision="0002")
+        db.engine.dispose()
