@@ -15,7 +15,9 @@ Who counts in each denominator, and why:
 
 Each figure carries n (the denominator), the numerator, the share and a 95% Wilson interval.
 Breakdowns compare each census group with everyone else in the indicator's denominator (the
-rest include those who did not state the group) with the pooled two-proportion z-test.
+rest include those who did not state the group) with the pooled two-proportion z-test; the
+tests of one indicator by one dimension are Holm-adjusted together, so a group is marked only
+when the chance of marking any group of that family wrongly is at most 5%.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ from reporting.queries import (
     score_of,
 )
 from reporting.representativeness import NOT_STATED_CATEGORIES
-from reporting.stats import two_proportion_difference_significant, wilson_interval
+from reporting.stats import holm_significant, two_proportion_z_test_p_value, wilson_interval
+
+# One indicator by one dimension is one family of group-versus-rest comparisons.
+FAMILY_ALPHA = 0.05
 
 SAFE_AFTER_DARK_ANSWERS = (
     "very_safe",
@@ -167,31 +172,42 @@ def proportion_summary(numerator: int, n: int) -> dict[str, Any]:
     }
 
 
+def mark_differences(rows: list[dict[str, Any]], shares: Sequence[tuple[float, float]]) -> None:
+    """Set each row's `differs_from_rest` and `direction` from its `p_value`, Holm-adjusted
+    across the rows: one indicator by one dimension is one family, so the chance of marking
+    any group of that family wrongly stays at 5%. `shares` is (group's, rest's) per row."""
+    significant = holm_significant([row["p_value"] for row in rows], FAMILY_ALPHA)
+    for row, is_significant, (group_share, rest_share) in zip(
+        rows, significant, shares, strict=True
+    ):
+        row["differs_from_rest"] = is_significant
+        row["direction"] = (
+            ("higher" if group_share > rest_share else "lower") if is_significant else None
+        )
+
+
 def _breakdown(
     by_category: Mapping[str | None, Mapping[str, int]],
     definition: IndicatorDefinition,
     overall_numerator: int,
     overall_n: int,
 ) -> list[dict[str, Any]]:
-    rows = []
+    rows, shares = [], []
     for category in sorted(c for c in by_category if c not in NOT_STATED_CATEGORIES):
         numerator = by_category[category][f"{definition.key}:numerator"]
         n = by_category[category][f"{definition.key}:denominator"]
         if n == 0:
             continue
         rest_numerator, rest_n = overall_numerator - numerator, overall_n - n
-        significant = two_proportion_difference_significant(numerator, n, rest_numerator, rest_n)
-        direction = None
-        if significant:
-            direction = "higher" if numerator / n > rest_numerator / rest_n else "lower"
         rows.append(
             {
                 "category": category,
                 **proportion_summary(numerator, n),
-                "differs_from_rest": significant,
-                "direction": direction,
+                "p_value": two_proportion_z_test_p_value(numerator, n, rest_numerator, rest_n),
             }
         )
+        shares.append((numerator / n, rest_numerator / rest_n if rest_n else 0.0))
+    mark_differences(rows, shares)
     return rows
 
 

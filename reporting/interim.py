@@ -154,6 +154,9 @@ def _published_category(
         "representation_ratio": None if hidden else category["representation_ratio"],
         "interval_low": None if hidden else category["wilson_low"],
         "interval_high": None if hidden else category["wilson_high"],
+        "flag_interval_low": None if hidden else category["flag_interval_low"],
+        "flag_interval_high": None if hidden else category["flag_interval_high"],
+        "flag_interval_confidence": category["flag_interval_confidence"],
         "expected_n": category["expected_n"],
         "flag": category["flag"],
         "responses_needed": round_up_to_threshold(needed) if needed is not None else None,
@@ -312,18 +315,22 @@ def _early_results(
     for result in compute_indicators(engine, survey["id"], definitions):
         breakdowns = {}
         for dimension, rows in result["breakdowns"].items():
-            breakdowns[dimension] = [
-                {
-                    "category": row["category"],
-                    "label": labels.get(dimension, {}).get(
-                        row["category"], humanise(row["category"])
-                    ),
-                    **_published_proportion(row),
-                    "differs_from_rest": row["differs_from_rest"],
-                    "direction": row["direction"],
-                }
-                for row in rows
-            ]
+            breakdowns[dimension] = []
+            for row in rows:
+                published = _published_proportion(row)
+                # A mark beside a withheld share would say which side of the rest it lies.
+                shown = published["share"] is not None
+                breakdowns[dimension].append(
+                    {
+                        "category": row["category"],
+                        "label": labels.get(dimension, {}).get(
+                            row["category"], humanise(row["category"])
+                        ),
+                        **published,
+                        "differs_from_rest": row["differs_from_rest"] if shown else None,
+                        "direction": row["direction"] if shown else None,
+                    }
+                )
         indicators.append(
             {
                 "key": result["key"],

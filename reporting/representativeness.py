@@ -38,7 +38,12 @@ from typing import Any
 
 from scipy.stats import chi2
 
-from reporting.stats import holm_adjust, proportion_score_test_p_value, wilson_interval
+from reporting.stats import (
+    holm_adjust,
+    holm_levels,
+    proportion_score_test_p_value,
+    wilson_interval,
+)
 
 NOT_STATED_CATEGORIES: frozenset[str | None] = frozenset({None, "prefer_not_to_say"})
 
@@ -72,6 +77,12 @@ class CategoryRepresentation:
     representation_ratio: float | None
     wilson_low: float
     wilson_high: float
+    # The interval the flag is decided on: Wilson's at the level Holm holds this category to
+    # (95% when it is the only one tested). It excludes the population share exactly when the
+    # difference counts as significant, so a flag and this interval never disagree.
+    flag_interval_low: float
+    flag_interval_high: float
+    flag_interval_confidence: float
     expected_n: float
     p_value: float | None
     holm_adjusted_p_value: float | None
@@ -238,6 +249,13 @@ def assess_dimension(
     adjusted_p_values = dict(
         zip(tested, holm_adjust([raw_p_values[category] for category in tested]), strict=True)
     )
+    levels = dict(
+        zip(
+            tested,
+            holm_levels([raw_p_values[category] for category in tested], FAMILY_ALPHA),
+            strict=True,
+        )
+    )
 
     results = []
     for category, n in answered.items():
@@ -249,6 +267,8 @@ def assess_dimension(
             else None
         )
         low, high = wilson_interval(n, total_answered, INTERVAL_CONFIDENCE)
+        flag_confidence = 1.0 - levels.get(category, 1.0 - INTERVAL_CONFIDENCE)
+        flag_low, flag_high = wilson_interval(n, total_answered, flag_confidence)
         adjusted_p_value = adjusted_p_values.get(category)
         significant = adjusted_p_value is not None and adjusted_p_value < FAMILY_ALPHA
         needed = (
@@ -265,6 +285,9 @@ def assess_dimension(
                 representation_ratio=representation_ratio,
                 wilson_low=low,
                 wilson_high=high,
+                flag_interval_low=flag_low,
+                flag_interval_high=flag_high,
+                flag_interval_confidence=flag_confidence,
                 expected_n=expected[category],
                 p_value=raw_p_values.get(category),
                 holm_adjusted_p_value=adjusted_p_value,

@@ -92,6 +92,32 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
     return adjusted
 
 
+def holm_levels(p_values: Sequence[float], alpha: float = 0.05) -> list[float]:
+    """The significance level Holm's procedure holds each test to, in the order given.
+
+    The test at rank i (smallest p first) is rejected when it and every test before it meet
+    their level alpha / (k - rank + 1). Once one fails, every later test is held to that same
+    failing level, so it is not rejected either. A confidence interval at 1 - level is then
+    the interval the decision was made on: it excludes the null value exactly when Holm
+    rejects (for tests that are duals of intervals, such as the score test and Wilson's).
+    """
+    family_size = len(p_values)
+    order = sorted(range(family_size), key=lambda index: p_values[index])
+    levels = [alpha] * family_size
+    stopped: float | None = None
+    for rank, index in enumerate(order):
+        level = alpha / (family_size - rank)
+        if stopped is None and not p_values[index] < level:
+            stopped = level
+        levels[index] = level if stopped is None else stopped
+    return levels
+
+
+def holm_significant(p_values: Sequence[float], alpha: float = 0.05) -> list[bool]:
+    """Which tests of one family Holm's procedure rejects at family-wise level alpha."""
+    return [adjusted < alpha for adjusted in holm_adjust(p_values)]
+
+
 def proportion_score_test_p_value(
     successes: float, n: float, null_proportion: float, alternative: Alternative = "two-sided"
 ) -> float:

@@ -11,7 +11,8 @@ no free text and no ORM objects, so a million responses cost tens of megabytes.
 Intervals use the Kish effective sample size of the people in each base (not the whole sample's),
 because a base such as "victims who answered" can be weighted much more unevenly than the rest.
 Group-versus-rest differences use the pooled two-proportion test on weighted shares and
-effective sizes, the usual design-effect adjustment of the unweighted test.
+effective sizes, the usual design-effect adjustment of the unweighted test, Holm-adjusted
+within each indicator by dimension as the unweighted breakdowns are.
 """
 
 from __future__ import annotations
@@ -25,13 +26,10 @@ import numpy.typing as npt
 from sqlalchemy import case, literal, or_, select
 from sqlalchemy.engine import Engine
 
-from reporting.indicators import IndicatorDefinition, proportion_summary
+from reporting.indicators import IndicatorDefinition, mark_differences, proportion_summary
 from reporting.queries import flag_rows, responses
 from reporting.representativeness import NOT_STATED_CATEGORIES
-from reporting.stats import (
-    proportion_interval_weighted,
-    two_proportion_difference_significant,
-)
+from reporting.stats import proportion_interval_weighted, two_proportion_z_test_p_value
 
 FloatArray = npt.NDArray[np.float64]
 PARTITION_SIZE = 20_000
@@ -246,7 +244,8 @@ def _breakdown_rows(
     total_weight = float(base_weights.sum())
     total_numerator_weight = float(numerator_weights.sum())
     total_squares = float(base_squares.sum())
-    rows = []
+    rows: list[dict[str, Any]] = []
+    shares: list[tuple[float, float]] = []
     for position, category in enumerate(categories):
         n = int(round(sums["n"][position]))
         if n == 0:
@@ -268,23 +267,16 @@ def _breakdown_rows(
         rest_effective_n = _effective_n(
             rest_weight, total_squares - float(sums["weight_squares"][position])
         )
-        significant, direction = False, None
+        p_value = 1.0
         if group["weighted_share"] is not None and rest_share is not None:
             group_effective_n = group["effective_n"]
-            significant = two_proportion_difference_significant(
+            p_value = two_proportion_z_test_p_value(
                 group["weighted_share"] * group_effective_n,
                 group_effective_n,
                 rest_share * rest_effective_n,
                 rest_effective_n,
             )
-            if significant:
-                direction = "higher" if group["weighted_share"] > rest_share else "lower"
-        rows.append(
-            {
-                "category": category,
-                **group,
-                "differs_from_rest": significant,
-                "direction": direction,
-            }
-        )
+        rows.append({"category": category, **group, "p_value": p_value})
+        shares.append((group["weighted_share"] or 0.0, rest_share or 0.0))
+    mark_differences(rows, shares)
     return rows

@@ -127,6 +127,8 @@ def _dimension_table(workbook: Workbook, dimension: Mapping[str, Any]) -> None:
             Column("Sample share", "sample_share", share=True),
             Column("95% interval, low", "interval_low", share=True),
             Column("95% interval, high", "interval_high", share=True),
+            Column("Range the flag is judged on, low", "flag_interval_low", share=True),
+            Column("Range the flag is judged on, high", "flag_interval_high", share=True),
             Column("Population share", "population_share", share=True),
             Column("Representation ratio", "representation_ratio"),
             Column("Flag", "flag_label"),
