@@ -5,9 +5,23 @@ one adult in thirteen did not answer it in the census, and it is the survey's mo
 question, so its margin is reported but not forced. Respondents who preferred not to say on a
 dimension are left out of that dimension's adjustment (see reporting.weighting).
 
-A census category with no respondents at all cannot be weighted up from nothing; it is merged
-with its neighbour in the benchmark's order (the next younger age band, for example), and the
-report's methodology names every such merge.
+A census category with no respondents at all cannot be weighted up from nothing, so its census
+count is merged into a category that has respondents, who are then weighted to stand for both.
+Where it goes depends on the kind of dimension:
+
+* ordered (age bands, ORDERED_DIMENSIONS): into the nearest band with respondents in the
+  benchmark's order (the next band up from an empty 16-24, for example), the busier one on a tie;
+* nominal (every other dimension): into the dimension's stated residual category
+  (RESIDUAL_CATEGORIES; for ethnic group, 'Other ethnic group'). A nominal category has no
+  neighbour: merging Other into White because the file lists them side by side would make
+  White respondents speak for a group they are not. When the dimension has no residual
+  category, or nobody is in the residual either, the dimension is not weighted at all; the
+  other dimensions still are, and `problem` says which dimension was left out and which
+  category had nobody in it.
+
+A census category with a count of zero and no respondents needs no merge on a nominal
+dimension: it has no population share to carry. Every merge is described in words in
+`SurveyWeights.merge_notes`, and every dimension left out in `SurveyWeights.not_weighted`.
 """
 
 from __future__ import annotations
@@ -21,11 +35,30 @@ import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from .queries import SUBMITTED, population_benchmarks_by_dimension, responses
+from .interim import DIMENSION_LABELS
+from .queries import SUBMITTED, Benchmark, population_benchmarks_by_dimension, responses
 from .representativeness import NOT_STATED_CATEGORIES
 from .weighting import RakeResult, rake
 
 WEIGHTING_DIMENSIONS = ("age_band", "sex", "ethnic_group", "disability", "tenure")
+# Dimensions whose census categories are ordered bands, listed in order in the benchmark: an
+# empty band is merged into its nearest non-empty neighbour.
+ORDERED_DIMENSIONS = frozenset({"age_band"})
+# Each nominal weighting dimension's residual category in the census benchmark
+# (reporting/data/mk_census2021_16plus.csv), the one an empty category is merged into; None
+# where the census has no residual, so an empty category stops that dimension being weighted.
+RESIDUAL_CATEGORIES: Mapping[str, str | None] = {
+    # Female and Male: neither stands for "anyone else".
+    "sex": None,
+    # "Other ethnic group" (Census 2021 high-level group: Arab or any other ethnic group) is the
+    # census's own catch-all. The file lists it after White, an order that means nothing here.
+    "ethnic_group": "other",
+    # Disabled and not disabled under the Equality Act: a yes/no question.
+    "disability": None,
+    # Four named tenures, none a residual: "Private rented or lives rent free" is a named
+    # group of renters, not "any other tenure".
+    "tenure": None,
+}
 # Trimming at five times the mean stops a handful of respondents speaking for hundreds.
 WEIGHT_CAP = 5.0
 
@@ -47,8 +80,13 @@ class SurveyWeights:
     result: RakeResult | None  # result.weights: one weight per cell
     dimensions: tuple[str, ...]
     sources: dict[str, str]
+    # dimension -> {empty census category: the category it was merged into}
     merged: dict[str, dict[str, str]] = field(default_factory=dict)
     problem: str | None = None
+    # dimension -> {empty census category: the merge in words, for the methodology}
+    merge_notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # dimension -> why it was left out of the weighting although respondents answered it
+    not_weighted: dict[str, str] = field(default_factory=dict)
 
     @property
     def respondents(self) -> int:
@@ -114,8 +152,94 @@ def stated_cell(values: Mapping[str, str | None], dimensions: Sequence[str]) -> 
     return tuple(None if value in NOT_STATED_CATEGORIES else value for value in stated)
 
 
+@dataclass(frozen=True)
+class EmptyCategoryPlan:
+    """What to do with one dimension's census categories that nobody answered.
+
+    Either `merges` (empty category -> category it joins) with `notes` (each merge in words),
+    or `refusal`: why the dimension cannot be weighted, naming the empty categories.
+    """
+
+    merges: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    refusal: str | None = None
+
+
+def _quoted(labels: Sequence[str]) -> str:
+    quoted = [f"'{label}'" for label in labels]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def plan_empty_categories(
+    benchmark: Benchmark, respondents: Mapping[str, int]
+) -> EmptyCategoryPlan:
+    """Merge or refuse, by the rule for `benchmark.dimension` (see the module docstring).
+
+    respondents: how many answered each category (categories nobody answered may be absent).
+    """
+    dimension, census = benchmark.dimension, benchmark.counts
+    dimension_label = DIMENSION_LABELS.get(dimension, dimension.replace("_", " ").capitalize())
+
+    def label(category: str) -> str:
+        return benchmark.labels.get(category, category)
+
+    def note(category: str, into: str) -> str:
+        return (
+            f"{dimension_label}: nobody was in the census category '{label(category)}', so for "
+            f"weighting its census count was merged into {into}, whose respondents also "
+            "represent it."
+        )
+
+    if dimension in ORDERED_DIMENSIONS:
+        merges = _neighbour_merges(list(census), respondents)
+        notes = {
+            category: note(category, f"the nearest band with respondents, '{label(destination)}'")
+            for category, destination in merges.items()
+        }
+        return EmptyCategoryPlan(merges, notes)
+
+    empty = [c for c, count in census.items() if count > 0 and respondents.get(c, 0) == 0]
+    if not empty:
+        return EmptyCategoryPlan()
+    residual = RESIDUAL_CATEGORIES.get(dimension)
+    names = _quoted([label(c) for c in empty])
+    lead = (
+        f"{dimension_label} was left out of the weighting because nobody is in its census "
+        f"{'category' if len(empty) == 1 else 'categories'} {names}"
+    )
+    if residual is None or residual not in census:
+        return EmptyCategoryPlan(
+            refusal=(
+                f"{lead}, and the dimension has no residual category to merge "
+                f"{'it' if len(empty) == 1 else 'them'} into"
+            )
+        )
+    if residual in empty:
+        if len(empty) == 1:
+            why = (
+                "which is its residual category: merging it into a named category would make "
+                "that category's respondents stand for people outside it"
+            )
+        else:
+            why = (
+                f"and '{label(residual)}' is its residual category, so there is no category "
+                "with respondents to merge them into"
+            )
+        return EmptyCategoryPlan(refusal=f"{lead}, {why}")
+    return EmptyCategoryPlan(
+        {category: residual for category in empty},
+        {
+            category: note(category, f"the residual category '{label(residual)}'")
+            for category in empty
+        },
+    )
+
+
 def _neighbour_merges(categories: Sequence[str], respondents: Mapping[str, int]) -> dict[str, str]:
-    """Merge each category nobody answered into its nearest neighbour that somebody did."""
+    """Merge each category nobody answered into its nearest neighbour that somebody did.
+
+    For ordered categories only (age bands): on a tie, into the neighbour more answered.
+    """
     merges: dict[str, str] = {}
     answered = [c for c in categories if respondents.get(c, 0) > 0]
     for position, category in enumerate(categories):
@@ -146,14 +270,19 @@ def compute_survey_weights(engine: Engine, survey_id: int) -> SurveyWeights:
     cells = sorted(cell_counts, key=lambda cell: tuple((v is None, v or "") for v in cell))
     counts = [cell_counts[cell] for cell in cells]
 
+    not_weighted: dict[str, str] = {}
+
     def refused(problem: str) -> SurveyWeights:
-        return SurveyWeights(cells, counts, None, dimensions, sources, problem=problem)
+        return SurveyWeights(
+            cells, counts, None, dimensions, sources, problem=problem, not_weighted=not_weighted
+        )
 
     if not cells:
         return refused("No submitted responses yet")
 
     targets: dict[str, dict[str, float]] = {}
     collapse: dict[str, dict[str, str]] = {}
+    merge_notes: dict[str, dict[str, str]] = {}
     usable: list[str] = []
     for position, dimension in enumerate(dimensions):
         respondents: dict[str, int] = {}
@@ -166,16 +295,28 @@ def compute_survey_weights(engine: Engine, survey_id: int) -> SurveyWeights:
         unknown = set(respondents) - set(census)
         if unknown:
             return refused(f"{dimension} has answers with no census category: {sorted(unknown)}")
-        merges = _neighbour_merges(list(census), respondents)
-        if merges:
-            collapse[dimension] = merges
+        plan = plan_empty_categories(benchmarks[dimension], respondents)
+        if plan.refusal is not None:
+            not_weighted[dimension] = plan.refusal
+            continue
+        if plan.merges:
+            collapse[dimension] = plan.merges
+            merge_notes[dimension] = plan.notes
         targets[dimension] = {c: float(n) for c, n in census.items()}
         usable.append(dimension)
+    problems = list(not_weighted.values())
     if not usable:
-        return refused("Nobody answered any weighting question")
-    # Dimensions nobody answered are None in every cell: dropping them merges nothing.
+        return refused(". ".join(problems) or "Nobody answered any weighting question")
+    # Dimensions left out are dropped from every cell. Where nobody answered one it is None in
+    # every cell, so this merges nothing; where one was refused, cells that differ only on it
+    # become one (a respondent's weight depends only on the dimensions weighted).
     keep = [dimensions.index(d) for d in usable]
-    cells = [tuple(cell[i] for i in keep) for cell in cells]
+    projected: dict[Cell, int] = {}
+    for cell, count in zip(cells, counts, strict=True):
+        kept = tuple(cell[i] for i in keep)
+        projected[kept] = projected.get(kept, 0) + count
+    cells = sorted(projected, key=lambda cell: tuple((v is None, v or "") for v in cell))
+    counts = [projected[cell] for cell in cells]
     result = rake(
         {d: [cell[position] for cell in cells] for position, d in enumerate(usable)},
         {d: targets[d] for d in usable},
@@ -184,12 +325,19 @@ def compute_survey_weights(engine: Engine, survey_id: int) -> SurveyWeights:
         collapse=collapse or None,
         frequencies=counts,
     )
-    problem = (
-        None
-        if result.converged
-        else (
+    if not result.converged:
+        problems.append(
             f"Weighting did not converge in {result.iterations} passes (largest margin error "
             f"{result.max_margin_error:.2%}); weighted figures should be read with care"
         )
+    return SurveyWeights(
+        cells,
+        counts,
+        result,
+        tuple(usable),
+        sources,
+        collapse,
+        ". ".join(problems) or None,
+        merge_notes,
+        not_weighted,
     )
-    return SurveyWeights(cells, counts, result, tuple(usable), sources, collapse, problem)
