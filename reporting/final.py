@@ -76,8 +76,9 @@ INTERVALS = (
     "Unweighted shares carry 95% Wilson score intervals. Weighted shares carry Wilson intervals "
     "computed on the Kish effective sample size of the people in that base, which widens them "
     "to allow for unequal weights. Groups marked 'higher' or 'lower' differ from everyone "
-    "else in the base at the 5% level (pooled two-proportion test on weighted shares and "
-    "effective sizes)."
+    "else in the base by the pooled two-proportion test on weighted shares and effective "
+    "sizes, Holm-adjusted over the groups of each indicator and dimension, so that the chance "
+    "of any false mark in one table is at most 5% (family-wise error rate)."
 )
 
 
@@ -113,6 +114,7 @@ def _weighting(
             "label": label(dimension, category),
             "merged_into": destination,
             "merged_into_label": label(dimension, destination),
+            "description": weights.merge_notes.get(dimension, {}).get(category),
         }
         for dimension, merges in weights.merged.items()
         for category, destination in merges.items()
@@ -121,7 +123,9 @@ def _weighting(
     for dimension in WEIGHTING_DIMENSIONS:
         if result is not None and dimension in weights.dimensions:
             continue
-        if dimension not in benchmarked:
+        if dimension in weights.not_weighted:
+            reason = weights.not_weighted[dimension]
+        elif dimension not in benchmarked:
             reason = "No census benchmark is loaded for it."
         elif result is None:
             reason = "No weights could be made (see the message above)."
@@ -261,10 +265,12 @@ def _methodology(
         weighting_summary = (
             f"{weighting['method']} Weighted on: "
             f"{'; '.join(d['label'] for d in weighting['dimensions'])}. "
-            f"Design effect {weighting['design_effect']:.2f}, so the "
-            f"{f'{submitted:,}' if isinstance(submitted, int) else submitted} responses carry "
-            f"about as much information as a simple random sample of "
-            f"{weighting['effective_n']:,.0f}."
+            f"Design effect of the weights {weighting['design_effect']:.2f}: the unequal weights "
+            f"alone make the {f'{submitted:,}' if isinstance(submitted, int) else submitted} "
+            f"responses as precise as {weighting['effective_n']:,.0f} equally weighted ones "
+            "(Kish's effective sample size). This measures only the precision the weighting "
+            "costs: it says nothing of how far a self-selected sample differs from the "
+            "population in ways the weights cannot correct, which no figure here can measure."
         )
     else:
         weighting_summary = f"No weights were made: {weighting['problem']}."

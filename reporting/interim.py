@@ -66,7 +66,15 @@ ROLLED_UP_BENCHMARKS = {
     )
 }
 # Answers that are valid but outside the benchmark's population, so left out of its shares.
-OUTSIDE_POPULATION = {"ward": frozenset({"outside_mk"})}
+OUTSIDE_POPULATION = {
+    "ward": frozenset({"outside_mk"}),
+    "tenure": frozenset({queries.OUTSIDE_CENSUS_CATEGORY}),
+}
+OUTSIDE_POPULATION_WORDS = {
+    "ward": "live outside Milton Keynes",
+    "tenure": "answered 'Other', which no census tenure category covers",
+}
+OUTSIDE_KEY = "_outside_population"
 # Dimensions reported as counts against a target rather than against the census.
 TARGET_DIMENSIONS = ("parent_under_40",)
 CAVEAT = (
@@ -207,7 +215,12 @@ def _assess(
     raw = [category.to_dict() for category in assessment.categories]
     cells: dict[str | None, int] = {c["category"]: c["n"] for c in raw}
     cells[None] = assessment.not_stated
-    secondary = {key for key, value in publish_table(cells).items() if value == WITHHELD}
+    # Those outside the population are one more part of the total the fieldwork publishes.
+    outside_count = sum(counts.get(c, 0) for c in outside)
+    if outside:
+        cells[OUTSIDE_KEY] = outside_count
+    published_cells = publish_table(cells)
+    secondary = {key for key, value in published_cells.items() if value == WITHHELD}
     message = None
     if assessment.total_answered == 0:
         message = f"No respondent has stated their {DIMENSION_LABELS[dimension].lower()} yet."
@@ -219,7 +232,8 @@ def _assess(
         "benchmark": {"source": benchmark.source, "year": benchmark.year},
         "answered": suppress(assessment.total_answered),
         "not_stated": WITHHELD if None in secondary else suppress(assessment.not_stated),
-        "outside_population": suppress(sum(counts.get(c, 0) for c in outside)) if outside else None,
+        "outside_population": published_cells[OUTSIDE_KEY] if outside else None,
+        "outside_population_words": OUTSIDE_POPULATION_WORDS.get(dimension),
         "categories": [
             _published_category(
                 category,

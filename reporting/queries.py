@@ -139,10 +139,24 @@ def _submitted(survey_id: int) -> ColumnElement[bool]:
     return and_(responses.c.survey_id == survey_id, responses.c.status == SUBMITTED)
 
 
-def _dimension_column(dimension: str) -> Column[Any]:
+# Answers that are real answers yet fall outside every census category of a dimension: counted
+# in their own category, so that they are neither mistaken for "did not say" nor compared with
+# the census. (The stored dimension is empty for them, as weighting needs.)
+OUTSIDE_CENSUS_ANSWERS = {"tenure": ("housing", "other")}
+OUTSIDE_CENSUS_CATEGORY = "other"
+
+
+def _dimension_column(dimension: str) -> ColumnElement[Any]:
+    """A dimension's category for counting: the stored one, or "other" where the resident
+    gave an answer outside the census categories (OUTSIDE_CENSUS_ANSWERS)."""
     if dimension not in DERIVED_DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; expected one of {DERIVED_DIMENSIONS}")
-    return responses.c[dimension]
+    column = responses.c[dimension]
+    if dimension not in OUTSIDE_CENSUS_ANSWERS:
+        return column
+    question_id, value = OUTSIDE_CENSUS_ANSWERS[dimension]
+    outside = case((answer_value(question_id) == value, literal(OUTSIDE_CENSUS_CATEGORY)))
+    return func.coalesce(column, outside).label(dimension)
 
 
 def find_survey(engine: Engine, survey_id: int | None = None) -> dict[str, Any] | None:
