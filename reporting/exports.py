@@ -1,40 +1,45 @@
 """Exports of submitted responses for the analyst: CSV, XLSX or SPSS (.sav), with a dictionary.
 
 One row per submitted response, in the order received. Answers are numeric codes (an option's
-position in the question, from 1); the data dictionary gives every code's label. A multiple-choice
-question becomes one 0/1 column per option. What residents wrote in their own words is left out
-unless asked for, as it may name people. Nothing identifying is exported: no session token hash,
-no reference, no dates other than the day started and the day submitted.
+position in the question, from 1). A multiple-choice question becomes one 0/1 column per option.
+The data dictionary has one entry per column, in the columns' order, with every code's label: it
+is made from the same list of variables as the columns. What residents wrote in their own words
+is left out unless asked for, as it may name people. Nothing identifying is exported: no session
+token hash, no reference, no dates other than the day started and the day submitted.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from .interim import DIMENSION_LABELS
 from .queries import DERIVED_DIMENSIONS, SUBMITTED, channels, find_survey, partners, responses
 from .survey_weights import SurveyWeights, compute_survey_weights
 
 FORMATS = ("csv", "xlsx", "sav")
-# Several census dimensions share a name with the question they come from (sex, ward...).
-CENSUS_COLUMNS = tuple(f"census_{d}" for d in DERIVED_DIMENSIONS)
 PREFER_NOT_TO_SAY_CODE = -1
 SPSS_NAME_LIMIT = 64
+SPSS_LABEL_BYTES = 256  # SPSS keeps no more of a variable label
 
 
 @dataclass(frozen=True)
 class Variable:
+    """One column of the export, and its entry in the data dictionary."""
+
     name: str
     label: str
     kind: str  # "code", "flag", "number", "text", "date"
-    codes: dict[int, str]
-    read: Any  # a function from (answers) to the exported value
+    codes: dict[int, str] = field(default_factory=dict)
+    # From a response's answers to the exported value. None: not an answer, so `_rows` takes
+    # the value from the response itself (channel, dates, census categories, weight...).
+    read: Callable[[Mapping[str, Any]], Any] | None = None
 
 
 def _coded(question: Mapping[str, Any], key: str, label: str) -> Variable:
@@ -107,18 +112,50 @@ def questionnaire_variables(definition: Mapping[str, Any], *, free_text: bool) -
     return variables
 
 
-FIXED_COLUMNS = (
-    "respondent",
-    "survey_version",
-    "channel",
-    "partner",
-    "source",
-    "started_on",
-    "submitted_on",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
+# The columns before the answers. Every column the export writes is a Variable, so the header,
+# the values and the dictionary come from one list and cannot disagree.
+FIXED_VARIABLES = (
+    Variable("respondent", "Respondent number in this export (not stored anywhere)", "number"),
+    Variable("survey_version", "Version of the questionnaire the resident answered", "number"),
+    Variable("channel", "Channel link the resident used (blank: none or unknown)", "text"),
+    Variable("partner", "Partner organisation whose channel it is (blank: none)", "text"),
+    Variable("source", "How the response came in: online, paper or demo (synthetic)", "text"),
+    Variable("started_on", "Day the resident started the survey", "date"),
+    Variable("submitted_on", "Day the resident submitted the survey", "date"),
+    Variable("utm_source", "Where the link was shared, as tagged in it (utm_source)", "text"),
+    Variable("utm_medium", "Kind of link or medium, as tagged in it (utm_medium)", "text"),
+    Variable("utm_campaign", "Campaign named in the link (utm_campaign)", "text"),
 )
+# Several census dimensions share a name with the question they come from (sex, ward...), so
+# their columns carry a prefix.
+CENSUS_VARIABLES = tuple(
+    Variable(
+        f"census_{d}",
+        f"{DIMENSION_LABELS[d]}: category derived from the answers, as the reports count it",
+        "text",
+    )
+    for d in DERIVED_DIMENSIONS
+)
+CENSUS_COLUMNS = tuple(v.name for v in CENSUS_VARIABLES)
+WEIGHT_VARIABLE = Variable("weight", "Raking weight to Census 2021 margins (mean 1)", "number")
+
+
+def export_variables(
+    definition: Mapping[str, Any], *, free_text: bool, weighted: bool
+) -> list[Variable]:
+    """Every column of the export, in order."""
+    variables = [
+        *FIXED_VARIABLES,
+        *questionnaire_variables(definition, free_text=free_text),
+        *CENSUS_VARIABLES,
+        *([WEIGHT_VARIABLE] if weighted else []),
+    ]
+    names = [v.name for v in variables]
+    doubled = sorted({name for name in names if names.count(name) > 1})
+    if doubled:
+        # A question id equal to a fixed column's name would give two columns one name.
+        raise ValueError(f"Export columns named twice: {', '.join(doubled)}")
+    return variables
 
 
 def _rows(
@@ -151,39 +188,30 @@ def _rows(
         result = connection.execution_options(yield_per=10_000).execute(query)
         for number, row in enumerate(result, start=1):
             answers = row.answers or {}
-            line = [
-                number,
-                version,
-                row.slug or "",
-                row.name or "",
-                row.source,
-                row.started_on,
-                row.submitted_on,
-                row.utm_source,
-                row.utm_medium,
-                row.utm_campaign,
-            ]
-            line += [variable.read(answers) for variable in variables]
-            line += [getattr(row, d) for d in DERIVED_DIMENSIONS]
+            record = {
+                "respondent": number,
+                "survey_version": version,
+                "channel": row.slug or "",
+                "partner": row.name or "",
+                "source": row.source,
+                "started_on": row.started_on,
+                "submitted_on": row.submitted_on,
+                "utm_source": row.utm_source,
+                "utm_medium": row.utm_medium,
+                "utm_campaign": row.utm_campaign,
+                **{f"census_{d}": getattr(row, d) for d in DERIVED_DIMENSIONS},
+            }
             if weights is not None:
-                line.append(weights.weight_for(row._mapping))
-            yield line
+                record["weight"] = weights.weight_for(row._mapping)
+            yield [record[v.name] if v.read is None else v.read(answers) for v in variables]
 
 
-def dictionary_rows(variables: list[Variable], weighted: bool) -> list[list[Any]]:
-    rows: list[list[Any]] = [
-        ["respondent", "Respondent number in this export (not stored anywhere)", "", ""],
-        ["channel", "Channel link the resident used (blank: none or unknown)", "", ""],
-        ["source", "online, paper or demo (synthetic)", "", ""],
-    ]
+def dictionary_rows(variables: list[Variable]) -> list[list[Any]]:
+    """One entry per column, in the export's order, each followed by its codes' labels."""
+    rows: list[list[Any]] = []
     for variable in variables:
         rows.append([variable.name, variable.label, "", ""])
         rows += [[variable.name, "", code, text] for code, text in variable.codes.items()]
-    rows += [
-        [d, f"Census category derived from the answers ({d})", "", ""] for d in DERIVED_DIMENSIONS
-    ]
-    if weighted:
-        rows.append(["weight", "Raking weight to Census 2021 margins (mean 1)", "", ""])
     return rows
 
 
@@ -203,23 +231,29 @@ def export_responses(
     survey = find_survey(engine, survey_id)
     if survey is None:
         raise ValueError("No survey is loaded")
-    variables = questionnaire_variables(survey["definition"], free_text=free_text)
     weights = None
     if survey["status"] == "closed":
         computed = compute_survey_weights(engine, survey["id"])
         weights = computed if computed.result is not None else None
-    header = [*FIXED_COLUMNS, *(v.name for v in variables), *CENSUS_COLUMNS]
-    if weights is not None:
-        header.append("weight")
+    variables = export_variables(
+        survey["definition"], free_text=free_text, weighted=weights is not None
+    )
+    header = [v.name for v in variables]
     rows = _rows(engine, survey["id"], variables, weights)
-    dictionary = dictionary_rows(variables, weights is not None)
+    dictionary = dictionary_rows(variables)
     out.parent.mkdir(parents=True, exist_ok=True)
     writer = {"csv": _write_csv, "xlsx": _write_xlsx, "sav": _write_sav}[fmt]
     count, dictionary_path = writer(out, header, rows, dictionary, variables)
     return ExportResult(out, count, weights is not None, dictionary_path)
 
 
-def _write_csv(out, header, rows, dictionary, variables) -> tuple[int, Path]:
+def _write_csv(
+    out: Path,
+    header: list[str],
+    rows: Iterator[list[Any]],
+    dictionary: list[list[Any]],
+    variables: list[Variable],
+) -> tuple[int, Path]:
     count = 0
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -235,7 +269,13 @@ def _write_csv(out, header, rows, dictionary, variables) -> tuple[int, Path]:
     return count, dictionary_path
 
 
-def _write_xlsx(out, header, rows, dictionary, variables) -> tuple[int, None]:
+def _write_xlsx(
+    out: Path,
+    header: list[str],
+    rows: Iterator[list[Any]],
+    dictionary: list[list[Any]],
+    variables: list[Variable],
+) -> tuple[int, None]:
     from openpyxl import Workbook
 
     # Write-only mode streams rows to disk, so a large export never sits in memory whole.
@@ -254,19 +294,36 @@ def _write_xlsx(out, header, rows, dictionary, variables) -> tuple[int, None]:
     return count, None
 
 
-def _write_sav(out, header, rows, dictionary, variables) -> tuple[int, None]:
+def _spss_label(label: str) -> str:
+    """The label cut to what SPSS keeps, between characters, never inside one."""
+    return label.encode()[:SPSS_LABEL_BYTES].decode("utf-8", errors="ignore")
+
+
+def _write_sav(
+    out: Path,
+    header: list[str],
+    rows: Iterator[list[Any]],
+    dictionary: list[list[Any]],
+    variables: list[Variable],
+) -> tuple[int, None]:
+    # The SAV holds the dictionary as SPSS metadata: variable labels and value labels.
     import pandas as pd
     import pyreadstat
 
     frame = pd.DataFrame(list(rows), columns=header)
-    for column in ("started_on", "submitted_on"):
-        frame[column] = pd.to_datetime(frame[column])
     for variable in variables:
-        if variable.kind in ("code", "flag", "number"):
+        if variable.kind == "date":
+            frame[variable.name] = pd.to_datetime(frame[variable.name])
+        elif variable.kind in ("code", "flag", "number"):
             frame[variable.name] = pd.to_numeric(frame[variable.name]).astype("float64")
-    labels = {variable.name: variable.label[:250] for variable in variables}
+    labels = {v.name: _spss_label(v.label) for v in variables}
     value_labels = {v.name: {float(c): t for c, t in v.codes.items()} for v in variables if v.codes}
-    missing = {v.name: [float(PREFER_NOT_TO_SAY_CODE)] for v in variables if v.kind == "number"}
+    # "Prefer not to say" is an answer, but no number: SPSS leaves it out of means and sums.
+    missing = {
+        v.name: [float(PREFER_NOT_TO_SAY_CODE)]
+        for v in variables
+        if v.kind == "number" and PREFER_NOT_TO_SAY_CODE in v.codes
+    }
     pyreadstat.write_sav(
         frame,
         out,
