@@ -15,7 +15,7 @@ at least 10 before the share is shown.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
 DISCLOSURE_THRESHOLD = 10
@@ -63,6 +63,40 @@ def publish_table(counts: Mapping[Key, int]) -> dict[Key, PublishedCount]:
     return {key: WITHHELD if key in withheld else suppress(count) for key, count in counts.items()}
 
 
+def linked_suppressions(
+    cells: Mapping[Key, int],
+    hidden: set[Key],
+    sums: Sequence[tuple[frozenset[Key], Key | None]],
+) -> set[Key]:
+    """Every cell to hide so that no published sum gives a hidden cell back by subtraction.
+
+    `sums` lists which cells add up to what: (parts, total), where total is itself a cell (a
+    category of a roll-up table, LGB+ beside its parts) or None for a figure that is always
+    published (a table's total). While some sum is published and exactly one of its parts is
+    hidden, the smallest other non-zero part is hidden too, or, if there is none, the sum
+    itself. Hiding one cell can expose another sum, so this repeats until nothing changes;
+    each round hides one more cell, so it ends.
+    """
+    hidden = set(hidden)
+    changed = True
+    while changed:
+        changed = False
+        for parts, total in sums:
+            if total is not None and total in hidden:
+                continue
+            if sum(1 for part in parts if part in hidden and cells[part] != 0) != 1:
+                continue
+            others = [part for part in parts if part not in hidden and cells[part] > 0]
+            if others:
+                hidden.add(min(others, key=lambda part: cells[part]))
+            elif total is not None:
+                hidden.add(total)
+            else:
+                continue
+            changed = True
+    return hidden
+
+
 def round_up_to_threshold(value: int) -> int:
     """Round a figure derived from a small count up to a multiple of 10, so it hides the count.
 
@@ -91,4 +125,18 @@ def publish_proportion(
         "n": suppress(n),
         "numerator": published_numerator,
         **{name: None if hidden else value for name, value in figures.items()},
+    }
+
+
+def withhold_proportion(
+    published: Mapping[str, PublishedCount | float | None],
+) -> dict[str, PublishedCount | float | None]:
+    """A published proportion withheld to protect another cell: its base and numerator
+    hidden and every figure computed from them withheld."""
+    return {
+        **{name: None for name in published},
+        **{
+            name: published[name] if isinstance(published[name], str) else WITHHELD
+            for name in ("n", "numerator")
+        },
     }

@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from reporting import queries
-from reporting.disclosure import publish_proportion, suppress
+from reporting.disclosure import publish_proportion, suppress, withhold_proportion
 from reporting.indicators import headline_indicator_definitions, priority_options
-from reporting.interim import DIMENSION_LABELS, build_interim_report
+from reporting.interim import DIMENSION_LABELS, build_interim_report, linked_breakdown_hidden
 from reporting.reach import humanise
 from reporting.representativeness import (
     FAMILY_ALPHA,
@@ -211,10 +211,21 @@ def _weighted_results(
     indicators = []
     for result in weighted_indicators(flags, respondent_weights, definitions):
         breakdowns = {}
+        alone = {
+            (dimension, row["category"])
+            for dimension, rows in result["breakdowns"].items()
+            for row in rows
+            if _published(row, weighted)["share"] is None
+        }
+        withheld = linked_breakdown_hidden(
+            result["breakdowns"], result["numerator"], result["n"], alone
+        )
         for dimension, rows in result["breakdowns"].items():
             published_rows = []
             for row in rows:
                 published = _published(row, weighted)
+                if (dimension, row["category"]) in withheld:
+                    published = withhold_proportion(published)
                 shown = weighted and published["weighted_share"] is not None
                 published_rows.append(
                     {

@@ -9,7 +9,7 @@ No free text (comments, write-ins, unknown link slugs) is ever read, so none can
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -19,11 +19,13 @@ from reporting.disclosure import (
     DISCLOSURE_THRESHOLD,
     WITHHELD,
     is_suppressed,
+    linked_suppressions,
     publish_proportion,
     publish_share,
     publish_table,
     round_up_to_threshold,
     suppress,
+    withhold_proportion,
 )
 from reporting.indicators import (
     compute_indicators,
@@ -75,6 +77,15 @@ OUTSIDE_POPULATION_WORDS = {
     "tenure": "answered 'Other', which no census tenure category covers",
 }
 OUTSIDE_KEY = "_outside_population"
+# Figures of a category that would give its count back, withheld whenever the count is.
+HIDDEN_WITH_THE_COUNT = (
+    "sample_share",
+    "representation_ratio",
+    "interval_low",
+    "interval_high",
+    "flag_interval_low",
+    "flag_interval_high",
+)
 # Dimensions reported as counts against a target rather than against the census.
 TARGET_DIMENSIONS = ("parent_under_40",)
 CAVEAT = (
@@ -259,25 +270,140 @@ def _summed_over_channels(
     return dict(sorted(counts.items(), key=lambda item: (item[0] is not None, item[0] or "")))
 
 
+def _roll_up_sums(dimensions: set[str]) -> list[tuple[frozenset[Any], Any]]:
+    """How a roll-up's categories (LGB+) are sums of its source's categories, and its not
+    stated its source's not stated, as (parts, total) for linked_suppressions."""
+    sums: list[tuple[frozenset[Any], Any]] = []
+    for dimension, (source, mapping, _) in ROLLED_UP_BENCHMARKS.items():
+        if dimension not in dimensions or source not in dimensions:
+            continue
+        for value in sorted(set(mapping.values())):
+            parts = frozenset((source, c) for c, rolled in mapping.items() if rolled == value)
+            sums.append((parts, (dimension, value)))
+        sums.append((frozenset({(source, None)}), (dimension, None)))
+    return sums
+
+
+def _protect_linked_tables(
+    dimensions: list[dict[str, Any]], raw_counts: Mapping[str, Mapping[Any, int]]
+) -> None:
+    """Withhold more cells where one table's figure, less another's, would give back a
+    suppressed count: each dimension's cells add up to the responses submitted, and LGB+ is
+    published beside the sexual orientations it adds up."""
+    cells: dict[tuple[str, Any], int] = {}
+    hidden: set[tuple[str, Any]] = set()
+    by_dimension = {d["dimension"]: d for d in dimensions}
+    for dimension, counts in raw_counts.items():
+        published = by_dimension[dimension]
+        shown = {row["category"]: row["n"] for row in published["categories"]}
+        shown[None] = published["not_stated"]
+        shown[OUTSIDE_KEY] = published.get("outside_population")
+        for category, count in counts.items():
+            cells[(dimension, category)] = count
+            if not isinstance(shown.get(category), int):
+                hidden.add((dimension, category))
+    sums = [
+        (frozenset(key for key in cells if key[0] == dimension), None) for dimension in raw_counts
+    ]
+    sums += _roll_up_sums(set(raw_counts))
+    for dimension, category in linked_suppressions(cells, hidden, sums) - hidden:
+        published = by_dimension[dimension]
+        if category is None:
+            published["not_stated"] = WITHHELD
+        elif category == OUTSIDE_KEY:
+            published["outside_population"] = WITHHELD
+        else:
+            row = next(r for r in published["categories"] if r["category"] == category)
+            row["n"] = WITHHELD
+            for figure in HIDDEN_WITH_THE_COUNT:
+                if figure in row:
+                    row[figure] = None
+
+
+def linked_breakdown_hidden(
+    raw_breakdowns: Mapping[str, Sequence[Mapping[str, Any]]],
+    overall_numerator: int,
+    overall_n: int,
+    hidden: set[tuple[str, Any]],
+) -> set[tuple[str, Any]]:
+    """The groups of one indicator's breakdowns whose figures must be withheld, `hidden` (the
+    ones withheld on their own) included, so that no count can be recovered by subtraction:
+    in each dimension the groups and those who did not state it add up to the indicator's
+    published base and numerator, and the LGB+ groups add up sexual orientations. A withheld
+    group hides its base and its numerator, so both columns are protected until neither
+    gives anything away."""
+    numerators: dict[tuple[str, Any], int] = {}
+    bases: dict[tuple[str, Any], int] = {}
+    # Those who did not state the group are never published, yet the other groups and the
+    # total give them away: a cell like any other, protected when it is small.
+    small_numerator, small_base = set(), set()
+    for dimension, rows in raw_breakdowns.items():
+        for row in rows:
+            numerators[(dimension, row["category"])] = row["numerator"]
+            bases[(dimension, row["category"])] = row["n"]
+        not_stated_n = overall_n - sum(row["n"] for row in rows)
+        not_stated = overall_numerator - sum(row["numerator"] for row in rows)
+        numerators[(dimension, None)], bases[(dimension, None)] = not_stated, not_stated_n
+        if not_stated_n > 0 and min(not_stated, not_stated_n - not_stated) < DISCLOSURE_THRESHOLD:
+            small_numerator.add((dimension, None))
+        if is_suppressed(not_stated_n):
+            small_base.add((dimension, None))
+    sums = [
+        (frozenset(key for key in numerators if key[0] == dimension), None)
+        for dimension in raw_breakdowns
+    ]
+    sums += _roll_up_sums(set(raw_breakdowns))
+    withheld = {key for key in hidden if key[1] is not None}
+    while True:
+        found = linked_suppressions(numerators, withheld | small_numerator, sums)
+        found |= linked_suppressions(bases, withheld | small_base, sums)
+        more = {key for key in found if key[1] is not None} - withheld
+        if not more:
+            return withheld
+        withheld |= more
+
+
 def _representativeness(
     engine: Engine,
     counts_by_channel: Mapping[str, Mapping[int | None, Mapping[str | None, int]]],
     channel_names: Mapping[int, str],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     benchmarks = _with_rolled_up_benchmarks(queries.population_benchmarks_by_dimension(engine))
-    dimensions, flagged, over = [], [], []
+    dimensions, assessed = [], []
+    raw_counts: dict[str, dict[Any, int]] = {}
     for dimension in queries.DERIVED_DIMENSIONS:
         if dimension in TARGET_DIMENSIONS:
             continue
-        by_channel = counts_by_channel[dimension]
-        counts = _summed_over_channels(by_channel)
+        counts = _summed_over_channels(counts_by_channel[dimension])
         benchmark = benchmarks.get(dimension)
         if benchmark is None:
             message = "No population benchmark is loaded for this dimension: counts only."
             dimensions.append(_dimension_without_benchmark(dimension, counts, message))
-            continue
-        published, raw = _assess(dimension, counts, benchmark)
-        dimensions.append(published)
+        else:
+            published, raw = _assess(dimension, counts, benchmark)
+            dimensions.append(published)
+            assessed.append((dimension, published, raw))
+        outside = OUTSIDE_POPULATION.get(dimension, frozenset())
+        raw_counts[dimension] = {
+            (None if c in NOT_STATED_CATEGORIES else OUTSIDE_KEY if c in outside else c): 0
+            for c in counts
+        }
+        for category, count in counts.items():
+            key = (
+                None
+                if category in NOT_STATED_CATEGORIES
+                else OUTSIDE_KEY
+                if category in outside
+                else category
+            )
+            raw_counts[dimension][key] = raw_counts[dimension].get(key, 0) + count
+        for row in dimensions[-1]["categories"]:
+            raw_counts[dimension].setdefault(row["category"], 0)
+    _protect_linked_tables(dimensions, raw_counts)
+
+    flagged, over = [], []
+    for dimension, published, raw in assessed:
+        by_channel = counts_by_channel[dimension]
         for category, shown in zip(raw, published["categories"], strict=False):
             group = {
                 "dimension": dimension,
@@ -328,10 +454,21 @@ def _early_results(
     indicators = []
     for result in compute_indicators(engine, survey["id"], definitions):
         breakdowns = {}
+        alone = {
+            (dimension, row["category"])
+            for dimension, rows in result["breakdowns"].items()
+            for row in rows
+            if _published_proportion(row)["share"] is None
+        }
+        withheld = linked_breakdown_hidden(
+            result["breakdowns"], result["numerator"], result["n"], alone
+        )
         for dimension, rows in result["breakdowns"].items():
             breakdowns[dimension] = []
             for row in rows:
                 published = _published_proportion(row)
+                if (dimension, row["category"]) in withheld:
+                    published = withhold_proportion(published)
                 # A mark beside a withheld share would say which side of the rest it lies.
                 shown = published["share"] is not None
                 breakdowns[dimension].append(
