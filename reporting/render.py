@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +159,27 @@ def render_pdf(report: dict[str, Any], path: Path, *, html: str | None = None) -
 
     html: the page render_html already made for this report, to save drawing the charts twice.
     """
-    # Imported here: WeasyPrint loads Pango and fonts, which the JSON and HTML paths never need.
-    from weasyprint import HTML
+    with _quiet_weasyprint():
+        # Imported here: WeasyPrint loads Pango, fonts and its own stylesheets, which the JSON
+        # and HTML paths never need.
+        from weasyprint import HTML
 
-    HTML(string=html if html is not None else render_html(report)).write_pdf(path)
+        HTML(string=html if html is not None else render_html(report)).write_pdf(path)
     return path
+
+
+@contextmanager
+def _quiet_weasyprint() -> Iterator[None]:
+    """WeasyPrint logs each step it takes, and a warning for every SVG style property of
+    matplotlib's it reads another way (hundreds per report, none of them a fault in the
+    PDF): only its errors are worth the reader's attention."""
+    names = ("weasyprint", "weasyprint.progress", "fontTools")
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from survey_app.demo import seed_responses
 
 
 def test_interim_report_names_the_missing_groups_and_how_to_reach_them(app, runner, tmp_path):
@@ -42,3 +48,21 @@ def test_report_command_refuses_an_unknown_format(runner, tmp_path):
     result = runner.invoke(args=["report", "interim", "--out", str(tmp_path), "--format", "docx"])
     assert result.exit_code != 0
     assert "--format must be one or more of html, pdf, json, xlsx" in result.output
+
+
+def test_report_command_prints_what_it_wrote_and_nothing_else(app, database_url, tmp_path):
+    with app.app_context():
+        seed_responses(count=200, seed=4)
+    environment = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": database_url}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("flask")), "report", "interim", "--out", str(tmp_path)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    assert len(lines) == 4 and all(line.startswith("Wrote ") for line in lines), lines
