@@ -25,6 +25,7 @@ from reporting import queries
 from reporting.disclosure import publish_proportion, suppress, withhold_proportion
 from reporting.indicators import headline_indicator_definitions, priority_options
 from reporting.interim import DIMENSION_LABELS, build_interim_report, linked_breakdown_hidden
+from reporting.questions import closed_question_parts, option_definitions, publish_questions
 from reporting.reach import humanise
 from reporting.representativeness import (
     FAMILY_ALPHA,
@@ -32,6 +33,7 @@ from reporting.representativeness import (
     OVER_REPRESENTATION_RATIO,
     UNDER_REPRESENTATION_RATIO,
 )
+from reporting.summary import build_summary
 from reporting.survey_weights import (
     WEIGHT_CAP,
     WEIGHTING_DIMENSIONS,
@@ -201,7 +203,8 @@ def _weighted_results(
     weights: SurveyWeights,
     labels: Mapping[str, Mapping[str, str]],
     breakdown_dimensions: Sequence[str],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Mapping[str, Any]], dict[str, Any]]:
+    """The published weighted results, and the unpublished ones by indicator key."""
     definitions = headline_indicator_definitions(priority_options(survey["definition"]))
     groups = {dimension: list(labels[dimension]) for dimension in breakdown_dimensions}
     weighted = weights.result is not None
@@ -209,7 +212,9 @@ def _weighted_results(
     flags = stream_indicator_flags(engine, survey["id"], definitions, groups, categories)
     respondent_weights = weights.weights_for_codes(flags.weighting_codes, categories)
     indicators = []
+    raw: dict[str, Mapping[str, Any]] = {}
     for result in weighted_indicators(flags, respondent_weights, definitions):
+        raw[result["key"]] = result
         breakdowns = {}
         alone = {
             (dimension, row["category"])
@@ -247,7 +252,7 @@ def _weighted_results(
                 "breakdowns": breakdowns,
             }
         )
-    return {
+    return raw, {
         "weighted": weighted,
         "note": (
             "Weighted to the census; intervals allow for the weighting."
@@ -260,6 +265,32 @@ def _weighted_results(
         ],
         "indicators": indicators,
     }
+
+
+def _weighted_questions(
+    engine: Engine,
+    survey: Mapping[str, Any],
+    weights: SurveyWeights,
+    report: Mapping[str, Any],
+    raw_indicators: Mapping[str, Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Every closed question's answers, weighted (when weights could be made) with intervals."""
+    parts = closed_question_parts(survey["definition"])
+    definitions = option_definitions(parts)
+    weighted = weights.result is not None
+    categories = weights.categories() if weighted else {}
+    flags = stream_indicator_flags(engine, survey["id"], definitions, {}, categories)
+    respondent_weights = weights.weights_for_codes(flags.weighting_codes, categories)
+    results = {
+        result["key"]: {
+            **result,
+            **({} if weighted else dict.fromkeys(WEIGHTED_FIGURES)),
+        }
+        for result in weighted_indicators(flags, respondent_weights, definitions)
+    }
+    # Both the unweighted and the weighted indicators count the same people.
+    indicators = report["early_results"]["indicators"] + report["weighted_results"]["indicators"]
+    return publish_questions(parts, results, indicators, raw_indicators, weighted=weighted)
 
 
 def _methodology(
@@ -332,7 +363,10 @@ def build_final_report(
     ]
     weights = _safe_weights(engine, survey["id"])
     report["weighting"] = _weighting(weights, labels, benchmarked)
-    report["weighted_results"] = _weighted_results(engine, survey, weights, labels, benchmarked)
+    raw_indicators, report["weighted_results"] = _weighted_results(
+        engine, survey, weights, labels, benchmarked
+    )
+    report["questions"] = _weighted_questions(engine, survey, weights, report, raw_indicators)
     report["methodology"] = _methodology(report, report["weighting"], report["weighted_results"])
     if weights.problem and report["fieldwork"]["submitted"] != 0:
         lead = (
@@ -342,4 +376,5 @@ def build_final_report(
             f"{lead}: {weights.problem}."
             + ("" if weights.result is not None else " Only unweighted figures are shown.")
         )
+    report["summary"] = build_summary(report)
     return report

@@ -32,6 +32,12 @@ from reporting.indicators import (
     headline_indicator_definitions,
     priority_options,
 )
+from reporting.questions import (
+    closed_question_parts,
+    option_definitions,
+    publish_questions,
+    unweighted_option_results,
+)
 from reporting.reach import channel_reach, humanise
 from reporting.representativeness import (
     NOT_STATED_CATEGORIES,
@@ -42,6 +48,7 @@ from reporting.representativeness import (
     chi_square_goodness_of_fit,
     count_target_progress,
 )
+from reporting.summary import build_summary
 
 RECENT_DAYS = 7
 PARENT_UNDER_40_TARGET = 200
@@ -448,11 +455,17 @@ def _published_proportion(summary: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _early_results(
-    engine: Engine, survey: Mapping[str, Any], labels: Mapping[str, Mapping[str, str]]
+    engine: Engine,
+    survey: Mapping[str, Any],
+    labels: Mapping[str, Mapping[str, str]],
+    raw: dict[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """The unweighted indicators, published; `raw`, if given, receives them unpublished."""
     definitions = headline_indicator_definitions(priority_options(survey["definition"]))
     indicators = []
     for result in compute_indicators(engine, survey["id"], definitions):
+        if raw is not None:
+            raw[result["key"]] = result
         breakdowns = {}
         alone = {
             (dimension, row["category"])
@@ -521,6 +534,7 @@ def build_interim_report(
     }
     if survey is None:
         report["survey"] = None
+        report["summary"] = None
         report["messages"].append("There is no survey in the database yet.")
         return report
     report["survey"] = {
@@ -555,5 +569,15 @@ def build_interim_report(
         dimension["dimension"]: {row["category"]: row["label"] for row in dimension["categories"]}
         for dimension in dimensions
     }
-    report["early_results"] = _early_results(engine, survey, labels)
+    raw_indicators: dict[str, Mapping[str, Any]] = {}
+    report["early_results"] = _early_results(engine, survey, labels, raw_indicators)
+    parts = closed_question_parts(survey["definition"])
+    report["questions"] = publish_questions(
+        parts,
+        unweighted_option_results(engine, survey["id"], option_definitions(parts)),
+        report["early_results"]["indicators"],
+        raw_indicators,
+        weighted=False,
+    )
+    report["summary"] = build_summary(report)
     return report

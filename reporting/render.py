@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from reporting import charts
+from reporting.final import FLAG_RULE, INTERVALS
 from reporting.interim import DIMENSION_LABELS
 from reporting.reach import humanise
 from reporting.representativeness import FLAG_LABELS
@@ -120,25 +121,28 @@ def _charts(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-SHARED_SECTIONS = [
-    ("fieldwork", "Fieldwork"),
-    ("channels", "Responses by channel"),
-    ("representativeness", "Representativeness"),
-    ("groups-to-reach", "Groups to reach"),
-    ("targets", "Count targets"),
-]
 SECTIONS = {
     "interim": [
-        *SHARED_SECTIONS,
+        ("summary", "Summary"),
+        ("representativeness", "Who took part"),
+        ("groups-to-reach", "Groups to reach"),
         ("early-results", "Early results"),
-        ("about", "About these figures"),
+        ("breakdowns", "Early results by group"),
+        ("questions", "What residents said, question by question"),
+        ("channels", "How residents heard about the survey"),
+        ("fieldwork", "Fieldwork"),
+        ("appendix", "Appendix: how the figures were made"),
     ],
     "final": [
-        *SHARED_SECTIONS,
-        ("weighting", "Weighting"),
+        ("summary", "Summary"),
+        ("representativeness", "Who took part"),
+        ("groups-to-reach", "Groups the survey missed"),
         ("weighted-results", "Results"),
         ("breakdowns", "Results by group"),
-        ("methodology", "Methodology"),
+        ("questions", "What residents said, question by question"),
+        ("channels", "How residents heard about the survey"),
+        ("fieldwork", "Fieldwork"),
+        ("appendix", "Appendix: weighting and methodology"),
     ],
 }
 
@@ -151,6 +155,7 @@ def render_html(report: dict[str, Any]) -> str:
         charts=_charts(report),
         dimension_labels=DIMENSION_LABELS,
         sections=SECTIONS[report.get("kind", "interim")],
+        method_texts={"flag_rule": FLAG_RULE, "intervals": INTERVALS},
     )
 
 

@@ -7,6 +7,7 @@ are written as "withheld" rather than left blank, so that a blank never passes f
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ class Column:
     header: str
     key: str
     share: bool = False  # formatted as a percentage; None means withheld
+    date: bool = False  # an ISO date, written as a date cell
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:
@@ -59,6 +61,8 @@ def _add_table(
             value = row.get(column.key)
             if column.share and value is None and column.key in row:
                 value = "withheld"
+            if column.date and isinstance(value, str):
+                value = dt.date.fromisoformat(value)
             values.append(value)
         sheet.append(values)
     for index, column in enumerate(columns, start=1):
@@ -67,11 +71,20 @@ def _add_table(
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 if isinstance(cell.value, float):
                     cell.number_format = "0.0%"
+        if column.date:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "d mmmm yyyy"
         lengths = [
             len(str(cell.value)) for (cell,) in sheet.iter_rows(min_col=index, max_col=index)
         ]
-        sheet.column_dimensions[letter].width = min(MAX_COLUMN_WIDTH, max(lengths, default=8) + 2)
+        width = min(MAX_COLUMN_WIDTH, max(lengths, default=8) + 2)
+        # A date shows as "30 November 2026", longer than its stored value.
+        sheet.column_dimensions[letter].width = max(width, 18) if column.date else width
     sheet.freeze_panes = "A2"
+
+
+def _percent(share: float | None) -> str:
+    return "withheld" if share is None else f"{share:.1%}"
 
 
 def _summary_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -96,7 +109,53 @@ def _summary_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
             {"item": "Last submission", "value": fieldwork["last_submission"]},
         ]
     rows += [{"item": "Note", "value": message} for message in report["messages"]]
+    summary = report.get("summary")
+    if summary:
+        rows.append({"item": "Who answered", "value": summary["responses"]})
+        for group in summary["missing_groups"]:
+            channels = "; ".join(
+                f"{c['channel']} ({_percent(c['group_share'])} of its responses)"
+                for c in group["best_channels"]
+            )
+            needed = group["responses_needed"]
+            rows.append(
+                {
+                    "item": f"Missing: {group['group']}",
+                    "value": f"{group['flag_label']}: {_percent(group['sample_share'])} of "
+                    f"respondents against {_percent(group['population_share'])} of the population"
+                    + (f"; about {needed:,} more responses would close the gap" if needed else "")
+                    + (f"; reached best by {channels}" if channels else ""),
+                }
+            )
+        for result in summary["headline_results"]:
+            share = result["share"]
+            rows.append(
+                {
+                    "item": result["label"] + (" (weighted)" if result["weighted"] else ""),
+                    "value": "withheld"
+                    if share is None
+                    else f"{_percent(share)} ({_percent(result['interval_low'])} to "
+                    f"{_percent(result['interval_high'])})",
+                }
+            )
+        rows += [{"item": "Next step", "value": step} for step in summary["next_steps"]]
     rows.append({"item": "Small numbers", "value": report["disclosure"]["rule"]})
+    return rows
+
+
+def _question_rows(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for question in questions:
+        for table in question["tables"]:
+            for option in table["options"]:
+                rows.append(
+                    {
+                        "question": question["wording"],
+                        "item": table["item"] or "",
+                        "answered": table["n"],
+                        **option,
+                    }
+                )
     return rows
 
 
@@ -262,7 +321,7 @@ def render_xlsx(report: dict[str, Any], path: Path) -> Path:
         _add_table(
             workbook,
             "Fieldwork by day",
-            [Column("Date submitted", "date"), Column("Responses", "count")],
+            [Column("Date submitted", "date", date=True), Column("Responses", "count")],
             report["fieldwork"]["by_day"],
         )
         _add_table(
@@ -321,6 +380,23 @@ def render_xlsx(report: dict[str, Any], path: Path) -> Path:
         headline = [row for row in indicators if row["kind"] == "headline"]
         _add_table(
             workbook, "Breakdowns", breakdown_columns, _breakdown_rows(headline, dimension_labels)
+        )
+        weighted_questions = bool(report["questions"]) and report["questions"][0]["weighted"]
+        _add_table(
+            workbook,
+            "Questions",
+            [
+                Column("Question", "question"),
+                Column("Item", "item"),
+                Column("Answered", "answered"),
+                Column("Answer", "label"),
+                Column("Chose it", "numerator"),
+                Column("Share", "share", share=True),
+                Column("95% interval, low", "interval_low", share=True),
+                Column("95% interval, high", "interval_high", share=True),
+                *(WEIGHTED_COLUMNS[:3] if weighted_questions else []),
+            ],
+            _question_rows(report["questions"]),
         )
     workbook.save(path)
     return path

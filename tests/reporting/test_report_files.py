@@ -42,12 +42,34 @@ def test_final_pdf_has_numbered_pages_contents_and_the_flagged_groups(
         text = pdf_text(path)
         assert "Page 1 of " in pages[0].extract_text()
         assert f"Page {len(pages)} of {len(pages)}" in pages[-1].extract_text()
-        assert "Contents" in pages[0].extract_text()
+        assert "Summary" in pages[0].extract_text()
+        assert any("Contents" in page.extract_text() for page in pages[:3])
         flagged = report["representativeness"]["flagged_groups"]
         assert flagged
         for group in flagged:
             assert f"{group['dimension_label']}: {group['label']}" in text
         assert "Methodology" in text and "Design effect" in text
+
+
+def test_first_two_pages_of_the_interim_pdf_say_who_is_missing_and_how_to_reach_them(
+    app: Flask, tmp_path: Path
+) -> None:
+    with app.app_context():
+        seed_demo(3000)
+        report = build_interim_report(db.engine)
+        path = render_pdf(report, tmp_path / "interim.pdf")
+
+    first_two = re.sub(
+        r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(path).pages[:2])
+    )
+    missing = report["summary"]["missing_groups"]
+    assert any(group["flag"] == "under_represented" for group in missing)
+    for group in missing:
+        assert group["group"] in first_two
+        assert f"{group['responses_needed']:,}" in first_two
+        for channel in group["best_channels"]:
+            assert channel["channel"] in first_two
+    assert "What to do next" in first_two
 
 
 def test_workbook_has_a_sheet_per_table_and_writes_small_counts_as_text(

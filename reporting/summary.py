@@ -1,0 +1,212 @@
+"""The summary a partnership board reads first: who answered, who is missing, what they said,
+and what to do next, in plain English.
+
+Built from the published report only (after disclosure control), so it can show nothing the
+rest of the report withholds. The same summary leads the HTML and PDF, the first sheet of the
+workbook and the `summary` object of the JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reporting.representativeness import FLAG_LABELS, UNDER_REPRESENTED
+
+# How many channels to name for each missing group, and how many groups to name at most.
+BEST_CHANNELS = 2
+MOST_GROUPS = 8
+TOP_CHANNELS = 3
+TENURE_AUDIENCES = {
+    "owns_outright": "residents who own their home outright",
+    "owns_mortgage": "residents buying their home with a mortgage or shared ownership",
+    "social_rented": "residents of council and housing association homes",
+    "private_rented": "residents renting privately",
+}
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _percent(share: float | None) -> str:
+    return "withheld" if share is None else f"{share * 100:.0f}%"
+
+
+def _long_date(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def group_name(group: Mapping[str, Any]) -> str:
+    """The group as a heading names it: "Age: 16 to 24", not "Age: Aged 16 to 24", and the
+    LGB+ dimension once, not "... (LGB+): LGB+"."""
+    label, dimension = group["label"], group["dimension_label"]
+    if label in dimension:
+        return dimension
+    if label.lower().startswith("aged "):
+        label = label[len("aged ") :]
+    return f"{dimension}: {label}"
+
+
+def audience(group: Mapping[str, Any]) -> str:
+    """The group as a sentence names the people in it: "residents aged 16 to 24"."""
+    label, dimension = group["label"], group["dimension"]
+    if dimension in ("age_band", "age_group"):
+        return "residents " + (label[0].lower() + label[1:])
+    if dimension == "ward":
+        return f"residents of {label}"
+    if dimension == "tenure" and group["category"] in TENURE_AUDIENCES:
+        return TENURE_AUDIENCES[group["category"]]
+    if dimension == "disability":
+        return f"residents who are {label[0].lower() + label[1:]}"
+    if dimension == "lgb_plus":
+        return "LGB+ residents"
+    return f"{label} residents"
+
+
+def _best_channels(group: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The channels whose responses hold the highest published share of the group."""
+    rows = [row for row in group.get("channel_reach", []) if row["group_share"]]
+    return [
+        {
+            "channel": row["channel"],
+            "group_share": row["group_share"],
+            "group_count": row["group_count"],
+            "n": row["n"],
+        }
+        for row in rows[:BEST_CHANNELS]
+    ]
+
+
+def _missing_groups(report: Mapping[str, Any], final: bool) -> list[dict[str, Any]]:
+    flagged = report["representativeness"]["flagged_groups"]
+    # Clear cases first, then the largest gaps.
+    ordered = sorted(
+        flagged,
+        key=lambda g: (g["flag"] != UNDER_REPRESENTED, -(g.get("responses_needed") or 0)),
+    )
+    groups = []
+    for group in ordered[:MOST_GROUPS]:
+        groups.append(
+            {
+                "group": group_name(group),
+                "audience": audience(group),
+                "dimension": group["dimension"],
+                "category": group["category"],
+                "flag": group["flag"],
+                "flag_label": FLAG_LABELS[group["flag"]],
+                "sample_share": group["sample_share"],
+                "population_share": group["population_share"],
+                # After the survey has closed no more responses can come: the gap is described,
+                # and the weights correct what they can.
+                "responses_needed": None if final else group["responses_needed"],
+                "best_channels": _best_channels(group),
+            }
+        )
+    return groups
+
+
+def _headline_results(report: Mapping[str, Any], final: bool) -> list[dict[str, Any]]:
+    if final and report.get("weighted_results") and report["weighted_results"]["weighted"]:
+        source, prefix = report["weighted_results"]["indicators"], "weighted_"
+    else:
+        source, prefix = report["early_results"]["indicators"], ""
+    return [
+        {
+            "key": row["key"],
+            "label": row["label"],
+            "share": row[f"{prefix}share"],
+            "interval_low": row[f"{prefix}interval_low"],
+            "interval_high": row[f"{prefix}interval_high"],
+            "n": row["n"],
+            "weighted": bool(prefix),
+        }
+        for row in source
+        if row["kind"] == "headline"
+    ]
+
+
+def _top_priorities(report: Mapping[str, Any], final: bool) -> list[dict[str, Any]]:
+    weighted = final and report.get("weighted_results") and report["weighted_results"]["weighted"]
+    source = (report["weighted_results"] if weighted else report["early_results"])["indicators"]
+    key = "weighted_share" if weighted else "share"
+    priorities = [row for row in source if row["kind"] == "priority" and row[key] is not None]
+    priorities.sort(key=lambda row: -row[key])
+    return [{"label": row["label"], "share": row[key]} for row in priorities[:3]]
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _next_steps(groups: Sequence[Mapping[str, Any]], final: bool) -> list[str]:
+    steps = []
+    by_channel: dict[str, list[str]] = {}
+    for group in groups:
+        for channel in group["best_channels"]:
+            by_channel.setdefault(channel["channel"], []).append(group["audience"])
+    for channel, names in sorted(by_channel.items(), key=lambda item: -len(item[1])):
+        whom = _and(names)
+        if final:
+            steps.append(f"In the next survey, work with {channel} from the start to reach {whom}.")
+        else:
+            steps.append(f"Ask {channel} to share the survey again, aimed at {whom}.")
+    without = [g["audience"] for g in groups if not g["best_channels"]]
+    if without:
+        names = _and(without)
+        steps.append(
+            f"No channel yet reaches {names} well enough to show: find a partner who works with "
+            "them."
+            if not final
+            else f"No channel reached {names} well: find a partner who "
+            "works with them before the next survey."
+        )
+    if not groups:
+        steps.append(
+            "Every group compared with the census is represented about as expected or there "
+            "are too few responses to tell: keep every channel sharing the survey."
+            if not final
+            else "No group was clearly missing: keep the same mix of channels next time."
+        )
+    return steps
+
+
+def build_summary(report: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The summary of a built (published) report, or None when there is no survey."""
+    if report.get("survey") is None:
+        return None
+    final = report["kind"] == "final"
+    fieldwork, channels = report["fieldwork"], report["channels"]
+    counted = [row for row in channels["rows"] if isinstance(row["count"], int) and row["count"]]
+    top = sorted(counted, key=lambda row: -row["count"])[:TOP_CHANNELS]
+    channels_used = sum(1 for row in channels["rows"] if row["count"] != 0)
+    groups = _missing_groups(report, final)
+    first, last = (
+        _long_date(fieldwork["first_submission"]),
+        _long_date(fieldwork["last_submission"]),
+    )
+    responses = f"{_count(fieldwork['submitted'])} residents answered"
+    if first:
+        responses += f" between {first} and {last}" if first != last else f" on {first}"
+    responses += f", through {channels_used} of the partnership's channels"
+    if top:
+        responses += "; most through " + ", ".join(
+            f"{row['name']} ({_count(row['count'])})" for row in top
+        )
+    responses += "."
+    return {
+        "kind": report["kind"],
+        "responses": responses,
+        "submitted": fieldwork["submitted"],
+        "top_channels": [{"channel": row["name"], "count": row["count"]} for row in top],
+        "missing_groups": groups,
+        "headline_results": _headline_results(report, final),
+        "top_priorities": _top_priorities(report, final),
+        "next_steps": _next_steps(groups, final),
+        "weighted": final
+        and bool(report.get("weighted_results") and report["weighted_results"]["weighted"]),
+    }
