@@ -161,3 +161,22 @@ def test_write_report_refuses_an_unknown_kind_or_format_clearly(
 
     assert message in str(error.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_summary_leads_the_workbook_and_the_json(app: Flask, tmp_path: Path) -> None:
+    with app.app_context():
+        seed_demo(2000)
+        paths = write_report(db.engine, "interim", tmp_path, ["json", "xlsx"])
+    report = json.loads(next(p for p in paths if p.suffix == ".json").read_text())
+    summary = report["summary"]
+    assert summary["missing_groups"] and summary["next_steps"]
+    workbook = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))
+    first = workbook.worksheets[0]
+    assert first.title == "Summary"
+    rows = {row[0]: row[1] for row in first.iter_rows(min_row=2, values_only=True)}
+    for group in summary["missing_groups"]:
+        assert f"Missing: {group['group']}" in rows
+    assert rows["Next step"] == summary["next_steps"][-1]
+    assert "Questions" in workbook.sheetnames
+    by_day = workbook["Fieldwork by day"]
+    assert isinstance(by_day["A2"].value, dt.datetime)

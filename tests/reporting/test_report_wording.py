@@ -56,3 +56,42 @@ def test_a_group_that_is_not_short_needs_no_more_responses(app):
         if row["sample_share"] is not None and row["sample_share"] >= row["population_share"]
     ]
     assert rows and all(row["responses_needed"] == 0 for row in rows)
+
+
+def test_the_final_report_reports_every_closed_question_under_its_wording(app):
+    with app.app_context():
+        seed_demo(1200, seed=8)
+        report = build_final_report(db.engine)
+        html = unescape(render_html(report))
+        definition = report_definition(report)
+    census = {
+        rule[field]
+        for rule in definition["derived"].values()
+        for field in ("from", "condition", "reduces", "parent", "age")
+        if field in rule
+    }
+    closed = [
+        question
+        for page in definition["pages"]
+        for question in page["questions"]
+        if question["type"] in ("single", "multiple", "grid") and question["id"] not in census
+    ]
+    reported = {question["question"]: question for question in report["questions"]}
+    for question in closed:
+        assert question["label"] in html
+        entry = reported[question["id"]]
+        assert entry["weighted"] and entry["wording"] == question["label"]
+        for item in question.get("items", []):
+            assert item["label"] in html
+        shown = [
+            o for t in entry["tables"] for o in t["options"] if o["weighted_share"] is not None
+        ]
+        assert all(o["weighted_interval_low"] <= o["weighted_share"] for o in shown)
+    asb = reported["asb"]
+    assert len(asb["tables"]) == 7  # the seven strands, one by one
+
+
+def report_definition(report: dict) -> dict:
+    from survey_app.models import Survey
+
+    return db.session.get(Survey, report["survey"]["id"]).definition
