@@ -48,7 +48,7 @@ from reporting.representativeness import (
     chi_square_goodness_of_fit,
     count_target_progress,
 )
-from reporting.summary import build_summary
+from reporting.summary import build_summary, group_name
 
 RECENT_DAYS = 7
 PARENT_UNDER_40_TARGET = 200
@@ -419,6 +419,7 @@ def _representativeness(
                 "label": shown["label"],
                 "flag": category["flag"],
             }
+            group["name"] = group_name(group)
             if category["flag"] == OVER_REPRESENTED:
                 over.append(group)
             if category["flag"] not in FLAGGED:

@@ -56,7 +56,7 @@ def test_dashboard_shows_which_channels_reach_the_missing_groups(app, client):
     response = client.get("/admin/dashboard")
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     table = soup.find("caption", string=re.compile("channels that reach them best")).parent
-    row = next(tr for tr in table.select("tbody tr") if "Aged 16 to 24" in tr.get_text())
+    row = next(tr for tr in table.select("tbody tr") if "Age: 16 to 24" in tr.get_text())
     assert "Under-represented" in row.get_text()
     # 30 of Age UK's 40 responses are 16-24s: the channel that reaches them best.
     assert "Age UK Milton Keynes: 75.0% (30 of 40)" in " ".join(row.get_text(" ").split())

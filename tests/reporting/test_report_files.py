@@ -47,7 +47,8 @@ def test_final_pdf_has_numbered_pages_contents_and_the_flagged_groups(
         flagged = report["representativeness"]["flagged_groups"]
         assert flagged
         for group in flagged:
-            assert f"{group['dimension_label']}: {group['label']}" in text
+            assert group["name"] in text
+            assert ": Aged " not in group["name"]
         assert "Methodology" in text and "Design effect" in text
 
 
