@@ -543,18 +543,22 @@ def _grouped_sums(
             rest[len(keys) : len(keys) + len(named)],
             rest[len(keys) + len(named) :],
         )
-        # The dimension a row belongs to is the one it is grouped by (GROUPING() = 0).
-        which = case(
-            *(
-                (flag == 0, literal(dimension, String))
-                for flag, dimension in zip(flags, named, strict=True)
-            ),
-            else_=literal(None, String),
-        )
-        category = case(
-            *((flag == 0, value) for flag, value in zip(flags, categories, strict=True)),
-            else_=literal(None, String),
-        )
+        # The dimension a row belongs to is the one it is grouped by (GROUPING() = 0); with
+        # no dimension at all there is only the overall row.
+        which: Any = literal(None, String)
+        category: Any = literal(None, String)
+        if named:
+            which = case(
+                *(
+                    (flag == 0, literal(dimension, String))
+                    for flag, dimension in zip(flags, named, strict=True)
+                ),
+                else_=literal(None, String),
+            )
+            category = case(
+                *((flag == 0, value) for flag, value in zip(flags, categories, strict=True)),
+                else_=literal(None, String),
+            )
         return select(which, *keys_out, category, *sums)
     cells = (
         select(
