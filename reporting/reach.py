@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reporting.disclosure import publish_proportion
+from reporting.disclosure import (
+    WITHHELD,
+    is_suppressed,
+    linked_suppressions,
+    publish_proportion,
+    withhold_proportion,
+)
 from reporting.representativeness import NOT_STATED_CATEGORIES
+from reporting.stats import wilson_interval
 
 NO_RECORDED_CHANNEL = "No recorded channel"
 KNOWN_LABELS = {
@@ -38,22 +45,50 @@ def channel_reach(
     Rows whose share can be published come first, highest share first; rows withheld by
     disclosure control follow in name order, so their position reveals nothing.
     """
-    rows = []
+    raw: dict[Any, tuple[int, int]] = {}
+    names: dict[Any, str] = {}
     for channel_id, counts in counts_by_channel.items():
         answered = sum(n for c, n in counts.items() if c not in NOT_STATED_CATEGORIES)
         if answered == 0:
             continue
-        in_group = counts.get(category, 0)
-        published = publish_proportion(in_group, answered, {"share": in_group / answered})
+        raw[channel_id] = (counts.get(category, 0), answered)
         name = NO_RECORDED_CHANNEL if channel_id is None else channel_names.get(channel_id)
-        rows.append(
-            {
-                "channel": name or NO_RECORDED_CHANNEL,
-                "n": published["n"],
-                "group_count": published["numerator"],
-                "group_share": published["share"],
-            }
-        )
+        names[channel_id] = name or NO_RECORDED_CHANNEL
+    published = {}
+    for channel_id, (in_group, answered) in raw.items():
+        low, high = wilson_interval(in_group, answered)
+        figures = {"share": in_group / answered, "interval_low": low, "interval_high": high}
+        published[channel_id] = publish_proportion(in_group, answered, figures)
+    # The channels' group counts add up to the group's count, and their bases to everyone who
+    # answered, both published with the group: one hidden cell would be given back.
+    every = [(frozenset(raw), None)]
+    numerators = {channel_id: in_group for channel_id, (in_group, _) in raw.items()}
+    bases = {channel_id: answered for channel_id, (_, answered) in raw.items()}
+    hidden = {channel_id for channel_id, row in published.items() if row["share"] is None}
+    for channel_id in linked_suppressions(numerators, hidden, every) - hidden:
+        published[channel_id] = {
+            **published[channel_id],
+            "numerator": WITHHELD,
+            "share": None,
+            "interval_low": None,
+            "interval_high": None,
+        }
+    small_bases = {channel_id for channel_id, n in bases.items() if is_suppressed(n)}
+    for channel_id in linked_suppressions(bases, small_bases, every) - small_bases:
+        published[channel_id] = {
+            **withhold_proportion(published[channel_id]),
+            "n": WITHHELD,
+        }
+    rows = [
+        {
+            "channel": names[channel_id],
+            "n": row["n"],
+            "group_count": row["numerator"],
+            "group_share": row["share"],
+            "group_share_low": row["interval_low"],
+        }
+        for channel_id, row in published.items()
+    ]
     shown = sorted(
         (row for row in rows if row["group_share"] is not None),
         key=lambda row: (-row["group_share"], row["channel"]),

@@ -91,6 +91,26 @@ def _representativeness_equations(report: dict, equations: Equations) -> None:
             equations.value((name, "outside"), dimension["outside_population"])
             terms[(name, "outside")] = 1
         equations.add(terms)
+    # Channel reach: each channel's count of the group adds up to the group's count, and the
+    # channels' bases to everyone who answered the dimension.
+    answered = {
+        d["dimension"]: (d["answered"], d.get("outside_population"))
+        for d in report["representativeness"]["dimensions"]
+    }
+    for group in report["representativeness"]["flagged_groups"]:
+        name, category = group["dimension"], group["category"]
+        counts = {(name, category): -1}
+        bases = {("answered", name): -1}
+        equations.value(("answered", name), answered[name][0])
+        if answered[name][1] is not None:
+            bases[(name, "outside")] = -1
+        for row in group["channel_reach"]:
+            equations.value(("reach", name, category, row["channel"]), row["group_count"])
+            equations.value(("reach base", name, row["channel"]), row["n"])
+            counts[("reach", name, category, row["channel"])] = 1
+            bases[("reach base", name, row["channel"])] = 1
+        equations.add(counts)
+        equations.add(bases)
     for rolled, parts in LGB_PARTS.items():
         terms = {("lgb_plus", rolled): -1}
         terms.update({("sexual_orientation", part): 1 for part in parts})
