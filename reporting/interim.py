@@ -97,7 +97,7 @@ HIDDEN_WITH_THE_COUNT = (
 TARGET_DIMENSIONS = ("parent_under_40",)
 CAVEAT = (
     "Early, unweighted results from a self-selected sample that does not yet match the "
-    "population (see Representativeness). They describe the people who have answered so far "
+    "population (see Who took part). They describe the people who have answered so far "
     "and may change; the final report weights responses to the census."
 )
 
@@ -135,8 +135,8 @@ def _fieldwork(engine: Engine, survey_id: int) -> dict[str, Any]:
 
 def _channels(
     engine: Engine, survey_id: int, today: dt.date
-) -> tuple[dict[str, Any], dict[int, str]]:
-    """The published channel table, and channel names by id for the reach tables."""
+) -> tuple[dict[str, Any], dict[int, tuple[str, str]]]:
+    """The published channel table, and (channel, partner) names by id for the reach tables."""
     recent_since = today - dt.timedelta(days=RECENT_DAYS - 1)
     rows = queries.channel_counts(engine, survey_id, recent_since)
     untracked = queries.untracked_counts(engine, survey_id)
@@ -162,7 +162,7 @@ def _channels(
         "dormant": [row["name"] for row in channel_rows if row["dormant"]],
         "recent_days": RECENT_DAYS,
     }
-    return table, {row["channel_id"]: row["name"] for row in rows}
+    return table, {row["channel_id"]: (row["name"], row["partner"]) for row in rows}
 
 
 def _published_category(
@@ -373,7 +373,7 @@ def linked_breakdown_hidden(
 def _representativeness(
     engine: Engine,
     counts_by_channel: Mapping[str, Mapping[int | None, Mapping[str | None, int]]],
-    channel_names: Mapping[int, str],
+    channel_names: Mapping[int, tuple[str, str]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     benchmarks = _with_rolled_up_benchmarks(queries.population_benchmarks_by_dimension(engine))
     dimensions, assessed = [], []

@@ -22,6 +22,7 @@ from sqlalchemy import and_
 from sqlalchemy.engine import Engine
 
 from reporting.disclosure import (
+    is_suppressed,
     linked_suppressions,
     publish_proportion,
     withhold_proportion,
@@ -153,11 +154,13 @@ def publish_questions(
     for part in parts:
         keys = [option_key(part, value) for value, _ in part.options]
         for key in keys:
-            figures = {name: results[key].get(name) for name in PROPORTION_FIGURES}
-            published[key] = publish_proportion(
-                results[key]["numerator"], results[key]["n"], figures
-            )
-            cells[key] = results[key]["numerator"]
+            result = results[key]
+            figures = {name: result.get(name) for name in PROPORTION_FIGURES}
+            published[key] = publish_proportion(result["numerator"], result["n"], figures)
+            if result["numerator"] == 0 and result["n"] and not is_suppressed(result["n"]):
+                # Nobody chose it, out of a published base: 0 describes nobody.
+                published[key] = {"n": result["n"], "numerator": 0, **figures}
+            cells[key] = result["numerator"]
             if published[key]["share"] is None:
                 hidden.add(key)
         if part.kind != "multiple":

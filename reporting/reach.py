@@ -38,7 +38,7 @@ def humanise(category: str | None) -> str:
 def channel_reach(
     counts_by_channel: Mapping[int | None, Mapping[str | None, int]],
     category: str,
-    channel_names: Mapping[int, str],
+    channel_names: Mapping[int, tuple[str, str]],
 ) -> list[dict[str, Any]]:
     """For every channel with answers on the dimension: its n, the group's count and share.
 
@@ -46,14 +46,14 @@ def channel_reach(
     disclosure control follow in name order, so their position reveals nothing.
     """
     raw: dict[Any, tuple[int, int]] = {}
-    names: dict[Any, str] = {}
+    names: dict[Any, tuple[str, str | None]] = {}
     for channel_id, counts in counts_by_channel.items():
         answered = sum(n for c, n in counts.items() if c not in NOT_STATED_CATEGORIES)
         if answered == 0:
             continue
         raw[channel_id] = (counts.get(category, 0), answered)
-        name = NO_RECORDED_CHANNEL if channel_id is None else channel_names.get(channel_id)
-        names[channel_id] = name or NO_RECORDED_CHANNEL
+        named = None if channel_id is None else channel_names.get(channel_id)
+        names[channel_id] = named or (NO_RECORDED_CHANNEL, None)
     published = {}
     for channel_id, (in_group, answered) in raw.items():
         low, high = wilson_interval(in_group, answered)
@@ -81,7 +81,8 @@ def channel_reach(
         }
     rows = [
         {
-            "channel": names[channel_id],
+            "channel": names[channel_id][0],
+            "partner": names[channel_id][1],
             "n": row["n"],
             "group_count": row["numerator"],
             "group_share": row["share"],

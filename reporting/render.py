@@ -79,6 +79,8 @@ def _environment() -> Environment:
         number=_number,
         p_value=_p_value,
         date=_date,
+        # "Disability (Equality Act)" inside a sentence: "disability (Equality Act)".
+        lower_first=lambda text: text[:1].lower() + text[1:],
         flag=lambda flag: FLAG_LABELS.get(flag, humanise(flag)),
         humanise=humanise,
     )

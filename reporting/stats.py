@@ -36,8 +36,11 @@ def _wilson_bounds(proportion: float, n: float, z: float) -> tuple[float, float]
     half_width = (z / denominator) * math.sqrt(
         proportion * (1.0 - proportion) / n + z_squared / (4.0 * n * n)
     )
-    # Rounding can push a bound a hair outside [0, 1] when the proportion is 0 or 1.
-    return max(0.0, centre - half_width), min(1.0, centre + half_width)
+    # At a proportion of 0 (or 1) the lower (upper) bound is exactly 0 (1); computed, rounding
+    # leaves it a hair away, on either side.
+    low = 0.0 if proportion == 0.0 else max(0.0, centre - half_width)
+    high = 1.0 if proportion == 1.0 else min(1.0, centre + half_width)
+    return low, high
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:

@@ -69,17 +69,34 @@ def audience(group: Mapping[str, Any]) -> str:
 
 
 def _best_channels(group: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The channels whose responses hold the highest published share of the group."""
-    rows = [row for row in group.get("channel_reach", []) if row["group_share"]]
+    """The channels that clearly reach the group better than the survey as a whole does: the
+    lower end of the 95% interval of the group's share of the channel's responses is above the
+    group's share of all responses. Best first; none when no channel stands out."""
+    overall = group.get("sample_share") or 0.0
+    rows = [
+        row
+        for row in group.get("channel_reach", [])
+        if row["group_share"] is not None
+        and row.get("group_share_low") is not None
+        and row["group_share_low"] > overall
+    ]
     return [
         {
             "channel": row["channel"],
+            "partner": row.get("partner"),
             "group_share": row["group_share"],
             "group_count": row["group_count"],
             "n": row["n"],
         }
         for row in rows[:BEST_CHANNELS]
     ]
+
+
+def _who_to_ask(channel: Mapping[str, Any]) -> str:
+    partner, name = channel.get("partner"), channel["channel"]
+    if not partner or partner == name:
+        return name
+    return f"{partner} (through {name})"
 
 
 def _missing_groups(report: Mapping[str, Any], final: bool) -> list[dict[str, Any]]:
@@ -130,13 +147,32 @@ def _headline_results(report: Mapping[str, Any], final: bool) -> list[dict[str, 
     ]
 
 
-def _top_priorities(report: Mapping[str, Any], final: bool) -> list[dict[str, Any]]:
+def _priorities(report: Mapping[str, Any], final: bool) -> dict[str, Any]:
+    """The priorities chosen most, and whether any clearly stands out from the third."""
     weighted = final and report.get("weighted_results") and report["weighted_results"]["weighted"]
     source = (report["weighted_results"] if weighted else report["early_results"])["indicators"]
-    key = "weighted_share" if weighted else "share"
-    priorities = [row for row in source if row["kind"] == "priority" and row[key] is not None]
-    priorities.sort(key=lambda row: -row[key])
-    return [{"label": row["label"], "share": row[key]} for row in priorities[:3]]
+    prefix = "weighted_" if weighted else ""
+    rows = [
+        row for row in source if row["kind"] == "priority" and row[f"{prefix}share"] is not None
+    ]
+    rows.sort(key=lambda row: -row[f"{prefix}share"])
+    top = [
+        {
+            "label": row["label"],
+            "share": row[f"{prefix}share"],
+            "interval_low": row[f"{prefix}interval_low"],
+            "interval_high": row[f"{prefix}interval_high"],
+        }
+        for row in rows[:3]
+    ]
+    stands_out = len(top) == 3 and top[0]["interval_low"] > top[2]["interval_high"]
+    shares = [row[f"{prefix}share"] for row in rows]
+    return {
+        "top": top,
+        "stands_out": stands_out,
+        "lowest_share": min(shares) if shares else None,
+        "highest_share": max(shares) if shares else None,
+    }
 
 
 def _and(names: Sequence[str]) -> str:
@@ -148,7 +184,7 @@ def _next_steps(groups: Sequence[Mapping[str, Any]], final: bool) -> list[str]:
     by_channel: dict[str, list[str]] = {}
     for group in groups:
         for channel in group["best_channels"]:
-            by_channel.setdefault(channel["channel"], []).append(group["audience"])
+            by_channel.setdefault(_who_to_ask(channel), []).append(group["audience"])
     for channel, names in sorted(by_channel.items(), key=lambda item: -len(item[1])):
         whom = _and(names)
         if final:
@@ -184,7 +220,14 @@ def build_summary(report: Mapping[str, Any]) -> dict[str, Any] | None:
     counted = [row for row in channels["rows"] if isinstance(row["count"], int) and row["count"]]
     top = sorted(counted, key=lambda row: -row["count"])[:TOP_CHANNELS]
     channels_used = sum(1 for row in channels["rows"] if row["count"] != 0)
+    weighted_dimensions = (
+        [d["dimension"] for d in (report.get("weighting") or {}).get("dimensions", [])]
+        if final and (report.get("weighting") or {}).get("weighted")
+        else []
+    )
     groups = _missing_groups(report, final)
+    for group in groups:
+        group["corrected_by_weighting"] = group["dimension"] in weighted_dimensions
     first, last = (
         _long_date(fieldwork["first_submission"]),
         _long_date(fieldwork["last_submission"]),
@@ -205,7 +248,8 @@ def build_summary(report: Mapping[str, Any]) -> dict[str, Any] | None:
         "top_channels": [{"channel": row["name"], "count": row["count"]} for row in top],
         "missing_groups": groups,
         "headline_results": _headline_results(report, final),
-        "top_priorities": _top_priorities(report, final),
+        "priorities": _priorities(report, final),
+        "weighted_dimensions": weighted_dimensions,
         "next_steps": _next_steps(groups, final),
         "weighted": final
         and bool(report.get("weighted_results") and report["weighted_results"]["weighted"]),

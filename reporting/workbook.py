@@ -74,6 +74,15 @@ def _add_table(
         if column.date:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "d mmmm yyyy"
+        elif not column.share:
+            # Counts with thousands separators; other numbers (ratios, effective n) to 2 places.
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                if isinstance(cell.value, bool):
+                    continue
+                if isinstance(cell.value, int):
+                    cell.number_format = "#,##0"
+                elif isinstance(cell.value, float):
+                    cell.number_format = "#,##0.00"
         lengths = [
             len(str(cell.value)) for (cell,) in sheet.iter_rows(min_col=index, max_col=index)
         ]

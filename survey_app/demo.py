@@ -300,5 +300,9 @@ def seed_responses(*, count: int, seed: int = 2026) -> int:
             batch = []
     if batch:
         db.session.execute(insert(Response), batch)
+    # The demo's fieldwork began six weeks ago, so the survey did too: reports would otherwise
+    # say it opened today, after its first responses.
+    if survey.opened_on is None or survey.opened_on > start:
+        survey.opened_on = start
     db.session.commit()
     return count
