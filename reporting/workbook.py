@@ -92,6 +92,14 @@ def _add_table(
     sheet.freeze_panes = "A2"
 
 
+def _long_date(iso: str | None) -> str | None:
+    """A date in the summary's words: "20 October 2026"."""
+    if not iso:
+        return None
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
 def _percent(share: float | None) -> str:
     return "withheld" if share is None else f"{share:.1%}"
 
@@ -99,23 +107,23 @@ def _percent(share: float | None) -> str:
 def _summary_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     rows = [
         {"item": "Report", "value": report["title"]},
-        {"item": "Figures as at", "value": report["generated_on"]},
+        {"item": "Figures as at", "value": _long_date(report["generated_on"])},
     ]
     survey = report.get("survey")
     if survey:
         rows += [
             {"item": "Survey", "value": f"{survey['title']} (version {survey['version']})"},
             {"item": "Survey status", "value": survey["status"]},
-            {"item": "Opened on", "value": survey["opened_on"]},
-            {"item": "Closed on", "value": survey["closed_on"]},
+            {"item": "Opened on", "value": _long_date(survey["opened_on"])},
+            {"item": "Closed on", "value": _long_date(survey["closed_on"])},
         ]
     fieldwork = report.get("fieldwork")
     if fieldwork:
         rows += [
             {"item": "Responses submitted", "value": fieldwork["submitted"]},
             {"item": "Started, not submitted", "value": fieldwork["in_progress"]},
-            {"item": "First submission", "value": fieldwork["first_submission"]},
-            {"item": "Last submission", "value": fieldwork["last_submission"]},
+            {"item": "First submission", "value": _long_date(fieldwork["first_submission"])},
+            {"item": "Last submission", "value": _long_date(fieldwork["last_submission"])},
         ]
     rows += [{"item": "Note", "value": message} for message in report["messages"]]
     summary = report.get("summary")
