@@ -65,6 +65,9 @@ def audience(group: Mapping[str, Any]) -> str:
         return f"residents who are {label[0].lower() + label[1:]}"
     if dimension == "lgb_plus":
         return "LGB+ residents"
+    if label.lower().startswith("all other "):
+        # "All other sexual orientations": residents of other sexual orientations.
+        return f"residents of {label[len('all ') :].lower()}"
     return f"{label} residents"
 
 

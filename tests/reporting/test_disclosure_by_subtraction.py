@@ -152,6 +152,40 @@ def _breakdown_equations(indicators: list[dict], equations: Equations) -> None:
                 )
 
 
+# Headline indicators that add up options of one question over the same base.
+INDICATOR_OPTIONS = {
+    "very_or_fairly_safe_after_dark": ("safe_after_dark", ("very_safe", "fairly_safe")),
+    "police_council_dealing": ("police_council_dealing", ("strongly_agree", "tend_to_agree")),
+    "victim_last_12_months": ("victim", ("yes",)),
+    "reported_to_police": ("reported", ("all", "some")),
+}
+
+
+def _question_equations(report: dict, equations: Equations) -> None:
+    """A single choice's options add up to its base; some indicators add up options."""
+    for question in report["questions"]:
+        for table in question["tables"]:
+            answer = table["answer_id"]
+            equations.value(("base", answer), table["n"])
+            terms = {("base", answer): -1}
+            for option in table["options"]:
+                equations.value(("option", answer, option["value"]), option["numerator"])
+                equations.value(("option base", answer, option["value"]), option["n"])
+                equations.add({("option base", answer, option["value"]): 1, ("base", answer): -1})
+                terms[("option", answer, option["value"])] = 1
+            if question["kind"] != "multiple":
+                equations.add(terms)
+    indicators = report.get("early_results", {}).get("indicators", [])
+    for indicator in indicators:
+        if indicator["key"] not in INDICATOR_OPTIONS:
+            continue
+        answer, values = INDICATOR_OPTIONS[indicator["key"]]
+        equations.value(("indicator", indicator["key"]), indicator["numerator"])
+        terms = {("indicator", indicator["key"]): -1}
+        terms.update({("option", answer, value): 1 for value in values})
+        equations.add(terms)
+
+
 def disclosed(found: dict[Any, float], equations: Equations) -> list[tuple[Any, float]]:
     """Recovered counts that the rules would not publish: 1 to 9 people, or 1 to 9 people
     without the answer in a group (a numerator whose rest is small)."""
@@ -190,6 +224,11 @@ def test_no_suppressed_count_can_be_recovered_by_subtraction(app, build):
     equations = Equations()
     _representativeness_equations(report, equations)
     assert disclosed(equations.recovered(), equations) == []
+
+    equations = Equations()
+    _question_equations(report, equations)
+    found = disclosed(equations.recovered(), equations)
+    assert found == [], found[:10]
 
     for section in ("early_results", "weighted_results"):
         if report.get(section):
