@@ -29,6 +29,19 @@ def _configure(app: Flask, config_overrides: Mapping[str, Any] | None) -> None:
     if config_overrides:
         app.config.from_mapping(config_overrides)
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(days=app.config["RESUME_DAYS"])
+    # A failed statement's parameters are residents' answers, free text and token hashes:
+    # SQLAlchemy leaves them out of its error messages, and so out of every log.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        "hide_parameters": True,
+    }
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind the configured number of proxies the client is the address they forwarded,
+        # so rate limits count each client, not the proxy; no header is trusted otherwise.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.config["TESTING"] = app.config.get("TESTING", app.config["SAFERMK_ENV"] == "test")
 
 

@@ -74,6 +74,13 @@ SETTINGS: tuple[Setting, ...] = (
         "print there.",
     ),
     Setting("STAFF_IDLE_MINUTES", "480", "Staff are signed out after this long without a request."),
+    Setting(
+        "TRUSTED_PROXIES",
+        "0",
+        "How many reverse proxies in front of the service set `X-Forwarded-For` and "
+        "`X-Forwarded-Proto`: the client address (for rate limits) is taken from that many "
+        "hops back. `0` trusts no forwarded header.",
+    ),
 )
 
 
@@ -91,6 +98,17 @@ def _positive_int(name: str, environ: dict[str, str]) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
     if value < 1:
         raise ConfigError(f"{name} must be 1 or more, not {value}")
+    return value
+
+
+def _count(name: str, environ: dict[str, str]) -> int:
+    raw = _env(name, environ)
+    try:
+        value = int(raw or "")
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more, not {value}")
     return value
 
 
@@ -198,5 +216,6 @@ def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
         # address is set, so a printed link leads to the running service.
         "DEVELOPMENT_BASE_URL": f"http://127.0.0.1:{_positive_int('PORT', environ)}",
         "STAFF_IDLE_MINUTES": _positive_int("STAFF_IDLE_MINUTES", environ),
+        "TRUSTED_PROXIES": _count("TRUSTED_PROXIES", environ),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -140,6 +140,12 @@ def load_user(session_id: str) -> User | None:
     return user if secrets.compare_digest(user.session_nonce, nonce) else None
 
 
+def end_sessions(user: User) -> None:
+    """Every session of the account ends: their cookies name a nonce that is no longer current."""
+    user.session_nonce = _new_nonce()
+    db.session.commit()
+
+
 def deactivate(user: User) -> None:
     user.active = False
     user.session_nonce = _new_nonce()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -51,11 +53,20 @@ def _start_session(user: User) -> None:
     # planted cookie) carries over into the signed-in session.
     session.clear()
     login_user(user)
+    # Flask-Login stores a hash of the address and user agent in the cookie on sign-in, where
+    # anyone holding the cookie could brute-force the address back; the session's own nonce and
+    # idle timeout protect it instead, so the hash is not kept.
+    session.pop("_id", None)
     session[LAST_SEEN_KEY] = time.time()
 
 
 def _login_attempt_key() -> str:
-    return (request.form.get("email") or "").strip().lower()[:254] or "-"
+    """Attempts on one account from one address. Keyed on the account alone, anyone who knew a
+    staff email could lock its owner out; with the address, they only lock out themselves.
+    The email is hashed, so the limiter's storage holds no staff address either."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    account = hashlib.sha256(email.encode()).hexdigest()[:32]
+    return f"{account}:{get_remote_address()}"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -80,6 +91,10 @@ def sign_in() -> Any:
 def sign_out() -> Any:
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Ends the session on the server too: a copy of the cookie taken before signing
+            # out no longer opens anything (the account's other sessions end with it).
+            accounts.end_sessions(current_user)
         logout_user()
         session.clear()
         flash("You have signed out.", "success")
