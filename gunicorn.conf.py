@@ -29,6 +29,17 @@ logger_class = AddressFreeLogger
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def on_starting(server):  # type: ignore[no-untyped-def]
+    """More than one worker needs shared rate-limit counters: with each worker counting alone,
+    every limit is multiplied by the number of workers."""
+    storage = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if server.cfg.workers > 1 and storage.startswith("memory://"):
+        raise SystemExit(
+            f"RATELIMIT_STORAGE_URI must name shared storage (redis://host:6379) when gunicorn "
+            f"runs {server.cfg.workers} workers; memory:// counts each worker alone"
+        )
+
+
 def post_worker_init(worker):  # type: ignore[no-untyped-def]
     """Parse the open questionnaire before the first request, so that a page posted while the
     database is unreachable can still be shown again with the resident's answers."""

@@ -431,6 +431,10 @@ def server_environment(database_url: str, **extra: str) -> dict[str, str]:
         "SAFERMK_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
         "SAFERMK_BASE_URL": "https://survey.safermk.example",
+        # Workers share their rate-limit counters, as in production; a fresh prefix keeps this
+        # server's counts apart from any other run's.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),
+        "RATELIMIT_KEY_PREFIX": f"safermk-{secrets.token_hex(4)}",
         "SESSION_COOKIE_SECURE": "false",
         "SURVEY_RATE_LIMIT": "1000000 per minute",
         "LOG_FORMAT": "json",

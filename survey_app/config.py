@@ -52,7 +52,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "RATELIMIT_STORAGE_URI",
         "memory://",
-        "Where rate-limit counters live: `memory://` per worker, or `redis://host:6379` shared.",
+        "Where rate-limit counters live: `memory://` for one process, or `redis://host:6379` "
+        "shared by every worker (required when gunicorn runs more than one).",
+    ),
+    Setting(
+        "RATELIMIT_KEY_PREFIX",
+        "safermk",
+        "Prefix of the rate-limit counters' keys, so services sharing one Redis keep apart.",
     ),
     Setting(
         "SURVEY_RATE_LIMIT",
@@ -208,6 +214,7 @@ def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
         # Survey pages carry free text of up to 2,000 characters; nothing needs more than this.
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", environ),
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", environ),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SURVEY_RATE_LIMIT": _rate_limit(environ),
         "LOG_FORMAT": _choice("LOG_FORMAT", environ, ("json", "text")),
