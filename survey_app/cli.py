@@ -421,7 +421,8 @@ def purge_command(unfinished_days: int, free_text_days: int) -> None:
     click.echo(
         f"Removed {result.unfinished_removed} unfinished responses; forgot the browser "
         f"link of {result.tokens_forgotten} submitted ones; removed free text from "
-        f"{result.free_text_removed}."
+        f"{result.free_text_removed}, and {result.export_files_removed} stored exports "
+        "holding it."
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 
+from .admin.report_files import remove_free_text_exports
 from .extensions import db
 from .models import Response, Survey
 from .questionnaire import Questionnaire
@@ -19,6 +20,7 @@ class PurgeResult:
     unfinished_removed: int
     tokens_forgotten: int
     free_text_removed: int
+    export_files_removed: int = 0
 
 
 def free_text_keys(questionnaire: Questionnaire) -> set[str]:
@@ -56,7 +58,11 @@ def purge(
         Survey.closed_on.is_not(None),
         Survey.closed_on <= today - dt.timedelta(days=free_text_days),
     )
+    files_removed = 0
     for survey in db.session.scalars(retention_passed).all():
+        # Exports made from the web pages with free text would keep it after the database
+        # lets it go: they go too.
+        files_removed += remove_free_text_exports(survey.slug, survey.version)
         keys = free_text_keys(Questionnaire(survey.definition))
         last_id = 0
         while True:
@@ -74,4 +80,4 @@ def purge(
                     free_text_removed += 1
             last_id = batch[-1].id
             db.session.commit()
-    return PurgeResult(removed, forgotten, free_text_removed)
+    return PurgeResult(removed, forgotten, free_text_removed, files_removed)

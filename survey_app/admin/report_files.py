@@ -14,6 +14,7 @@ from flask import current_app
 
 from reporting.exports import export_responses
 from reporting.generate import write_report
+from reporting.queries import find_survey
 
 from ..extensions import db
 
@@ -38,10 +39,21 @@ def generate_report(kind: str, survey_id: int | None) -> list[Path]:
     return write_report(db.engine, kind, reports_dir(), REPORT_FORMATS, survey_id=survey_id)
 
 
+FREE_TEXT_SUFFIX = "-with-free-text"
+
+
+def export_stem(slug: str, version: int) -> str:
+    """The start of every export file name of a survey version, so that retention can find
+    the files that hold its free text."""
+    return f"{slug}-v{version}-responses-"
+
+
 def generate_export(fmt: str, survey_id: int | None, *, free_text: bool) -> list[Path]:
     stamp = dt.date.today().isoformat()
-    suffix = "-with-free-text" if free_text else ""
-    out = reports_dir() / f"safermk-responses-{stamp}{suffix}.{fmt}"
+    suffix = FREE_TEXT_SUFFIX if free_text else ""
+    survey = find_survey(db.engine, survey_id)
+    stem = export_stem(survey["slug"], survey["version"]) if survey else "safermk-responses-"
+    out = reports_dir() / f"{stem}{stamp}{suffix}.{fmt}"
     result = export_responses(db.engine, out, fmt=fmt, survey_id=survey_id, free_text=free_text)
     return [path for path in (result.path, result.dictionary_path) if path is not None]
 
@@ -57,6 +69,21 @@ def stored_files() -> list[StoredFile]:
         )
         for path in files
     ]
+
+
+def remove_free_text_exports(slug: str, version: int) -> int:
+    """Delete the stored exports (and their dictionaries) that hold a survey's free text, and
+    any older free-text export whose file name does not say which survey it holds."""
+    removed = 0
+    for path in reports_dir().iterdir():
+        name = path.name
+        holds_free_text = FREE_TEXT_SUFFIX in name
+        this_survey = name.startswith(export_stem(slug, version))
+        unlabelled = name.startswith("safermk-responses-")
+        if path.is_file() and holds_free_text and (this_survey or unlabelled):
+            path.unlink()
+            removed += 1
+    return removed
 
 
 def stored_file(name: str) -> Path | None:

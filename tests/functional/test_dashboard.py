@@ -248,7 +248,9 @@ def test_analyst_makes_and_downloads_an_export(app, client, tmp_path):
     response = client.submit("/admin/exports/generate", {"export_format": "csv"})
     assert response.headers["Location"] == "/admin/reports"
     page = client.get("/admin/reports").get_data(as_text=True)
-    name = re.search(r'/admin/reports/files/(safermk-responses-[^"]+\.csv)"', page).group(1)
+    name = re.search(
+        r'/admin/reports/files/(safermk-perceptions-v1-responses-[^"]+\.csv)"', page
+    ).group(1)
     download = client.get(f"/admin/reports/files/{name}")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     download.close()

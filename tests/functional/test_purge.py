@@ -67,6 +67,27 @@ def test_free_text_is_removed_after_the_retention_date(app, client, runner):
     assert response.answers["sexual_orientation"] == "other"
 
 
+def test_stored_exports_holding_free_text_go_with_it(app, client, runner, tmp_path):
+    from survey_app.admin import report_files
+
+    app.instance_path = str(tmp_path)
+    complete_survey(client, {"age": {"age": "30"}, "anything-else": {"anything_else": "Lights"}})
+    with app.test_request_context():
+        with_text = report_files.generate_export("csv", None, free_text=True)
+        without_text = report_files.generate_export("csv", None, free_text=False)
+    assert all(path.exists() for path in with_text + without_text)
+    with app.app_context():
+        survey = db.session.scalars(select(Survey)).one()
+        survey.status, survey.closed_on = "closed", dt.date.today() - dt.timedelta(days=91)
+        db.session.commit()
+
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "2 stored exports holding it" in result.output  # the export and its dictionary
+    assert not any(path.exists() for path in with_text)
+    assert all(path.exists() for path in without_text)
+
+
 def test_purge_refuses_to_cut_the_resume_period_short(runner):
     result = runner.invoke(args=["purge", "--unfinished-days", "3"])
     assert result.exit_code != 0 and "RESUME_DAYS" in result.output
