@@ -6,6 +6,7 @@ predictable patterns. Length and a deny-list of the passwords attackers try firs
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +25,35 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
+# The substitutions people make to dress up a common word: "P@ssw0rd" is "password".
+LOOKALIKES = str.maketrans(
+    {
+        "@": "a",
+        "4": "a",
+        "0": "o",
+        "1": "i",
+        "!": "i",
+        "3": "e",
+        "5": "s",
+        "$": "s",
+        "7": "t",
+        "+": "t",
+    }
+)
+# Digits and symbols added before or after a word ("Password1234!", "2024summer").
+PADDING = re.compile(r"^[\d\W_]+|[\d\W_]+$")
+
+
+def _is_common(lowered: str) -> bool:
+    """The password, or its word once padding and look-alike characters are taken away, is
+    among the passwords attackers try first."""
+    common = common_passwords()
+    core = PADDING.sub("", lowered)
+    candidates = {lowered, core, lowered.translate(LOOKALIKES), core.translate(LOOKALIKES)}
+    candidates |= {PADDING.sub("", lowered.translate(LOOKALIKES))}
+    return any(len(word) >= 4 and word in common for word in candidates)
+
+
 def password_problem(password: str, email: str = "") -> str | None:
     """Why the password cannot be used, in words for the person choosing it; None if it is fine."""
     if len(password) < MINIMUM_LENGTH:
@@ -31,7 +61,7 @@ def password_problem(password: str, email: str = "") -> str | None:
     if len(password) > MAXIMUM_LENGTH:
         return f"Password must be {MAXIMUM_LENGTH} characters or fewer"
     lowered = password.lower()
-    if lowered in common_passwords() or len(set(lowered)) <= 2:
+    if _is_common(lowered) or len(set(lowered)) <= 2:
         return "That password is too common. Choose a password that would be hard to guess"
     local_part = email.lower().partition("@")[0]
     if local_part and (lowered == email.lower() or lowered == local_part):
