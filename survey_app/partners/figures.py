@@ -12,7 +12,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from reporting.disclosure import PublishedCount, publish_table, suppress
+from reporting.disclosure import (
+    DISCLOSURE_THRESHOLD,
+    FEWER_THAN_THRESHOLD,
+    PublishedCount,
+    publish_table,
+)
 from reporting.interim import build_interim_report
 
 from ..extensions import db
@@ -59,6 +64,28 @@ def partner_channel(partner_id: int, channel_id: int) -> Channel | None:
     ).first()
 
 
+# Partners see figures as they stood at the end of yesterday, rounded to the nearest 5: a
+# partner who submits a few responses of their own, or watches the page as one resident
+# answers, sees no change until the next day, and then only to the nearest 5 among a whole
+# day's responses, so a small count cannot be worked out by difference.
+ROUNDING_BASE = 5
+
+
+def figures_as_at() -> dt.date:
+    """The last day included in partners' figures: yesterday."""
+    return dt.date.today() - dt.timedelta(days=1)
+
+
+def rounded(count: int, *, zero_is_small: bool = False) -> PublishedCount:
+    """A count as partners see it: under 10 (and 0, where a zero would say that nobody of a
+    group answered) as "fewer than 10", otherwise rounded to the nearest 5."""
+    if count == 0 and not zero_is_small:
+        return 0
+    if count < DISCLOSURE_THRESHOLD:
+        return FEWER_THAN_THRESHOLD
+    return ROUNDING_BASE * int(count / ROUNDING_BASE + 0.5)
+
+
 def week_commencing(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -78,6 +105,7 @@ def weekly_counts(
                 Response.status == "submitted",
                 Response.channel_id.in_(ids),
                 Response.submitted_on.is_not(None),
+                Response.submitted_on <= figures_as_at(),
             )
             .group_by(Response.channel_id, Response.submitted_on)
         )
@@ -90,7 +118,11 @@ def weekly_counts(
         counts = {week: raw[channel.id].get(week, 0) for week in weeks}
         # The total is shown too, so one hidden week could be worked out by subtraction:
         # publish_table hides a second cell when that would happen.
-        result.append(ChannelWeeks(channel, suppress(sum(counts.values())), publish_table(counts)))
+        published = {
+            week: rounded(value) if isinstance(value, int) else value
+            for week, value in publish_table(counts).items()
+        }
+        result.append(ChannelWeeks(channel, rounded(sum(counts.values())), published))
     return weeks, result
 
 
@@ -142,6 +174,7 @@ def reach_into_flagged_groups(
                             Response.survey_id == survey_id,
                             Response.status == "submitted",
                             Response.channel_id.in_(ids),
+                            Response.submitted_on <= figures_as_at(),
                         )
                         .group_by(column)
                     )
@@ -155,7 +188,7 @@ def reach_into_flagged_groups(
                 dimension_label=group["dimension_label"],
                 label=group["label"],
                 flag=FLAG_LABELS.get(group["flag"], group["flag"]),
-                from_partner=suppress(count),
+                from_partner=rounded(count, zero_is_small=True),
             )
         )
     return result

@@ -5,7 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from bs4 import BeautifulSoup
 from pypdf import PdfReader
+from sqlalchemy import update
+
+from survey_app.extensions import db
+from survey_app.models import Response
 
 from ..helpers import complete_survey, text_of
 from .staff_factories import (
@@ -30,7 +35,8 @@ def test_partner_sees_its_own_channel_link_and_not_another_partners(app, client)
 
 def test_weekly_counts_hide_counts_under_ten(app, client):
     make_staff(app)
-    monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday())
+    # Last week's Monday: partners see figures to the end of yesterday.
+    monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday() + 7)
     add_submitted_responses(app, 12, channel_slug="age-uk", submitted_on=monday)
     add_submitted_responses(app, 3, channel_slug="age-uk", submitted_on=monday - dt.timedelta(7))
     add_submitted_responses(app, 40, channel_slug="mk-college", submitted_on=monday)
@@ -39,7 +45,7 @@ def test_weekly_counts_hide_counts_under_ten(app, client):
     assert "fewer than 10" in page
     # With the total shown, the other week is withheld so the hidden 3 cannot be worked out.
     assert "withheld" in page
-    assert "Total fewer than 10" not in page and "Total 15" in page
+    assert "Total fewer than 10" not in page and "Total 15" in page  # 15, to the nearest 5
     assert "40" not in page
 
 
@@ -78,6 +84,7 @@ def test_a_resident_through_the_partners_link_is_counted_for_that_partner_only(a
     resident = app.test_client()
     resident.get("/s/age-uk")
     complete_survey(resident)
+    _as_if_submitted_yesterday(app)
     sign_in(client, PARTNER_A_EMAIL)
     assert "Total fewer than 10" in text_of(client.get("/partner/"))
     other = app.test_client()
@@ -85,6 +92,52 @@ def test_a_resident_through_the_partners_link_is_counted_for_that_partner_only(a
     assert "No resident has submitted the survey through your links yet" in text_of(
         other.get("/partner/")
     )
+
+
+def _as_if_submitted_yesterday(app) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        db.session.execute(
+            update(Response).values(submitted_on=dt.date.today() - dt.timedelta(days=1))
+        )
+        db.session.commit()
+
+
+def _total(page: str) -> str:
+    return page.split("Total ", 1)[1].split(" ", 1)[0]
+
+
+def test_partners_cannot_work_out_a_small_count_by_adding_their_own(app, client):
+    make_staff(app)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    add_submitted_responses(app, 3, channel_slug="age-uk", submitted_on=yesterday)
+    sign_in(client, PARTNER_A_EMAIL)
+    assert _total(text_of(client.get("/partner/"))) == "fewer"
+
+    # The partner submits 9 of their own: nothing changes today...
+    add_submitted_responses(app, 9, channel_slug="age-uk")
+    assert _total(text_of(client.get("/partner/"))) == "fewer"
+    # ...and tomorrow the 12 show only to the nearest 5.
+    _as_if_submitted_yesterday(app)
+    assert _total(text_of(client.get("/partner/"))) == "10"
+
+
+def test_a_group_none_of_the_partners_respondents_belong_to_is_not_shown_as_zero(app, client):
+    make_staff(app)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    add_submitted_responses(
+        app, 400, channel_slug="mk-college", age_band="65-74", sex="female", submitted_on=yesterday
+    )
+    add_submitted_responses(
+        app, 40, channel_slug="age-uk", age_band="65-74", sex="female", submitted_on=yesterday
+    )
+    sign_in(client, PARTNER_A_EMAIL)
+    response = client.get("/partner/")
+    rows = [
+        " ".join(row.get_text(" ").split())
+        for row in BeautifulSoup(response.get_data(as_text=True), "html.parser").select("tbody tr")
+    ]
+    male = next(row for row in rows if row.startswith("Sex Male"))
+    assert male.endswith("fewer than 10")
 
 
 def test_partner_with_no_flagged_groups_or_responses_sees_plain_messages(app, client):
