@@ -5,7 +5,9 @@ position in the question, from 1). A multiple-choice question becomes one 0/1 co
 The data dictionary has one entry per column, in the columns' order, with every code's label: it
 is made from the same list of variables as the columns. What residents wrote in their own words
 is left out unless asked for, as it may name people. Nothing identifying is exported: no session
-token hash, no reference, no dates other than the day started and the day submitted.
+token hash, no reference, no dates other than the day started and the day submitted. No text
+becomes a formula in a spreadsheet program: in the CSV, text starting with "=", "+", "-", "@", a
+tab or a carriage return is written behind a single quote (see spreadsheet_safety).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from .interim import DIMENSION_LABELS
 from .queries import DERIVED_DIMENSIONS, SUBMITTED, channels, find_survey, partners, responses
+from .spreadsheet_safety import csv_row, xlsx_row
 from .survey_weights import SurveyWeights, compute_survey_weights
 
 FORMATS = ("csv", "xlsx", "sav")
@@ -257,15 +260,15 @@ def _write_csv(
     count = 0
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
+        writer.writerow(csv_row(header))
         for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
+            writer.writerow(csv_row(row))
             count += 1
     dictionary_path = out.with_name(f"{out.stem}_dictionary.csv")
     with dictionary_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["variable", "label", "code", "code_label"])
-        writer.writerows(dictionary)
+        writer.writerows(csv_row(line) for line in dictionary)
     return count, dictionary_path
 
 
@@ -281,15 +284,15 @@ def _write_xlsx(
     # Write-only mode streams rows to disk, so a large export never sits in memory whole.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")
-    sheet.append(header)
+    sheet.append(xlsx_row(sheet, header))
     count = 0
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
         count += 1
     dictionary_sheet = workbook.create_sheet("Dictionary")
     dictionary_sheet.append(["variable", "label", "code", "code_label"])
     for line in dictionary:
-        dictionary_sheet.append(line)
+        dictionary_sheet.append(xlsx_row(dictionary_sheet, line))
     workbook.save(out)
     return count, None
 

@@ -2,7 +2,8 @@
 
 Like the HTML, it reads only the published report dict, so suppressed counts appear as the text
 "fewer than 10" (or "withheld") exactly as published, and shares withheld by disclosure control
-are written as "withheld" rather than left blank, so that a blank never passes for a zero.
+are written as "withheld" rather than left blank, so that a blank never passes for a zero. Names
+staff gave channels and partners are written as text, never as formulas (see spreadsheet_safety).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from reporting.reach import humanise
 from reporting.representativeness import FLAG_LABELS
+from reporting.spreadsheet_safety import xlsx_row
 
 SHEET_NAME_LENGTH = 31  # Excel's limit
 MAX_COLUMN_WIDTH = 60
@@ -64,7 +66,7 @@ def _add_table(
             if column.date and isinstance(value, str):
                 value = dt.date.fromisoformat(value)
             values.append(value)
-        sheet.append(values)
+        sheet.append(xlsx_row(sheet, values))
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         if column.share:

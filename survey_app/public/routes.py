@@ -22,6 +22,7 @@ from ..questionnaire.forms import (
     page_form_data,
     page_template_context,
 )
+from ..questionnaire.handler_base import without_control_characters
 from . import bp
 
 log = logging.getLogger(__name__)
@@ -97,10 +98,14 @@ def start() -> str | HttpResponse:
 @bp.route("/s/<path:slug>")
 def channel_link(slug: str) -> HttpResponse:
     """A partner's link: remember the channel (and any UTM tags), then show the start page."""
+    # Letters, digits and hyphens only: an unknown slug is stored, and no control character with it.
     clean_slug = SLUG_CHARACTERS.sub("", slug.lower())[:60] or None
 
     def utm(name: str) -> str | None:
-        return (request.args.get(name) or "").strip()[:100] or None
+        # Anyone can type a tag. A control character in one would be stored with every response
+        # through the link, and no XLSX export could hold it.
+        value = without_control_characters(request.args.get(name)) or ""
+        return value.strip()[:100] or None
 
     session["visit"] = {
         "slug": clean_slug,
