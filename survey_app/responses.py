@@ -20,6 +20,7 @@ from .extensions import db
 from .models import DERIVED_DIMENSIONS, Channel, Response, Survey
 from .questionnaire import Page, Questionnaire
 from .questionnaire.derive import derive_dimensions
+from .questionnaire.handler_base import without_control_characters
 
 # No 0/O or 1/I/L: references are read aloud over the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -54,7 +55,15 @@ class ChannelVisit:
     @classmethod
     def from_session(cls, data: Mapping[str, Any] | None) -> ChannelVisit:
         data = data or {}
-        return cls(**{k: data.get(k) for k in ("slug", "utm_source", "utm_medium", "utm_campaign")})
+        # Cleaned here as well as where the link is read: a session from before that cleaning
+        # may still carry a control character, which no stored string may hold.
+        return cls(
+            **{
+                key: without_control_characters(value) if isinstance(value, str) else None
+                for key in ("slug", "utm_source", "utm_medium", "utm_campaign")
+                for value in (data.get(key),)
+            }
+        )
 
 
 SurveyKey = tuple[str, int]  # slug, version
