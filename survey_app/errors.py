@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
 
 log = logging.getLogger(__name__)
+
+# Every table's id is an INTEGER column, and PostgreSQL's integer stops here. Looking up a larger
+# id does not find nothing: the database refuses it (a DataError on PostgreSQL, and past 2**63 - 1
+# an OverflowError from SQLite's driver), which would be a 503 or a 500 instead of a 404.
+LARGEST_ROW_ID = 2**31 - 1
 
 TITLES = {
     400: "Sorry, there is a problem with that request",
@@ -27,9 +32,16 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code >= 500:
             return _server_error(error)
-        return render_template(
-            "errors/error.html", code=code, title=TITLES.get(code, TITLES[400])
-        ), code
+        # Keep the headers Werkzeug worked out for the error, such as a 405's Allow (which HTTP
+        # requires) or a 429's Retry-After; only the body is replaced by the friendly page.
+        headers = [
+            (name, value) for name, value in error.get_headers() if name.lower() != "content-type"
+        ]
+        return (
+            render_template("errors/error.html", code=code, title=TITLES.get(code, TITLES[400])),
+            code,
+            headers,
+        )
 
     @app.errorhandler(SQLAlchemyError)
     def database_error(error: SQLAlchemyError):  # type: ignore[no-untyped-def]
@@ -40,6 +52,25 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
         return _server_error(error)
+
+
+def row_id_or_404(value: int) -> int:
+    """An id from a URL, for looking up its row; 404 for one no row can have, as for any id
+    that finds nothing. Every lookup of an <int:...> URL part goes through here."""
+    if value > LARGEST_ROW_ID:
+        abort(404)
+    return value
+
+
+def parse_row_id(text: str | None) -> int | None:
+    """An id chosen in a form, or None if the text is not one any row can have.
+
+    ASCII digits only, since str.isdigit() also accepts characters such as '²' that int()
+    refuses; the length is checked first, since int() refuses more than 4,300 digits."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > len(str(LARGEST_ROW_ID)):
+        return None
+    value = int(text)
+    return value if value <= LARGEST_ROW_ID else None
 
 
 def _server_error(error: Exception):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from ..auth.forms import ConfirmForm, error_list, refresh_expired_token
+from ..errors import parse_row_id, row_id_or_404
 from ..extensions import db
 from ..partners import assets
 from . import bp, channel_admin
@@ -15,15 +16,15 @@ from .forms import MoveChannelForm, NewChannelForm, RenameChannelForm, choices
 
 
 def _channel_or_404(channel_id: int):  # type: ignore[no-untyped-def]
-    channel = channel_admin.get_channel(channel_id)
+    channel = channel_admin.get_channel(row_id_or_404(channel_id))
     if channel is None:
         abort(404)
     return channel
 
 
 def _partner_or_error(form: FlaskForm):  # type: ignore[no-untyped-def]
-    value = form.partner_id.data or ""
-    partner = channel_admin.get_partner(int(value)) if value.isdigit() else None
+    chosen = parse_row_id(form.partner_id.data)
+    partner = channel_admin.get_partner(chosen) if chosen is not None else None
     if partner is None:
         form.partner_id.errors.append("Select the partner")
     return partner

@@ -1,5 +1,10 @@
 """Partner organisations and staff accounts. A new account gets a one-time set-password link,
-shown once to the analyst, who passes it on."""
+shown once to the analyst, who passes it on.
+
+The link is made when its user's page is shown, not when the form is posted, so the token never
+has to be carried from the POST to the page that shows it: the session cookie (signed, not
+encrypted, so readable by anyone who sees it) holds only the id of the user whose link is due.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,25 @@ from flask_login import current_user
 
 from ..auth import accounts
 from ..auth.forms import ConfirmForm, error_list, refresh_expired_token
+from ..errors import parse_row_id, row_id_or_404
 from ..extensions import db
 from ..models import User
 from . import bp, channel_admin
 from .forms import NewUserForm, PartnerForm, choices
 
-LINK_SESSION_KEY = "new_password_link"
+# The id of the user whose set-password link the next page for them shows.
+LINK_DUE_SESSION_KEY = "password_link_due_for"
 
 
 def _password_url(token: str) -> str:
     return url_for("auth.set_password", token=token, _external=True)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, row_id_or_404(user_id))
+    if user is None:
+        abort(404)
+    return user
 
 
 @bp.route("/partners", methods=["GET", "POST"])
@@ -52,8 +66,9 @@ def user_new() -> Any:
     if form.validate_on_submit():
         partner = None
         if form.role.data == "partner":
-            value = form.partner_id.data or ""
-            partner = channel_admin.get_partner(int(value)) if value.isdigit() else None
+            # This select's choice is not checked against its options, so any text arrives here.
+            chosen = parse_row_id(form.partner_id.data)
+            partner = channel_admin.get_partner(chosen) if chosen is not None else None
             if partner is None:
                 form.partner_id.errors.append("Select the partner they work for")
         if not form.errors:
@@ -63,8 +78,8 @@ def user_new() -> Any:
                 db.session.rollback()
                 form.email.errors.append(str(error))
             else:
-                link = accounts.issue_password_link(user)
-                session[LINK_SESSION_KEY] = _password_url(link.token)
+                db.session.commit()
+                session[LINK_DUE_SESSION_KEY] = user.id
                 return redirect(url_for("admin.user_link", user_id=user.id))
     refresh_expired_token(form)
     return render_template("admin/user_new.html", form=form, errors=error_list(form))
@@ -72,30 +87,30 @@ def user_new() -> Any:
 
 @bp.route("/users/<int:user_id>/link")
 def user_link(user_id: int) -> Any:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    # The link is shown once: the token is stored only as a hash, so it cannot be shown again.
-    link = session.pop(LINK_SESSION_KEY, None)
+    user = _user_or_404(user_id)
+    # Whichever user's page comes next uses the due link up, so it is never made for a page
+    # opened later on. It is made only on its own user's page, and shown once: the token is
+    # stored only as a hash, so it cannot be shown again.
+    due_for = session.pop(LINK_DUE_SESSION_KEY, None)
+    link = None
+    if due_for == user.id and user.active:
+        link = _password_url(accounts.issue_password_link(user).token)
     return render_template("admin/user_link.html", user=user, link=link, form=ConfirmForm())
 
 
 @bp.route("/users/<int:user_id>/new-link", methods=["POST"])
 def user_new_link(user_id: int) -> Any:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = _user_or_404(user_id)
     if ConfirmForm().validate_on_submit() and user.active:
-        link = accounts.issue_password_link(user)
-        session[LINK_SESSION_KEY] = _password_url(link.token)
+        # Any earlier link stops working now, not only once the page shows the new one.
+        accounts.issue_password_link(user)
+        session[LINK_DUE_SESSION_KEY] = user.id
     return redirect(url_for("admin.user_link", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 def user_deactivate(user_id: int) -> Any:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = _user_or_404(user_id)
     if user.id == current_user.id:
         flash("You cannot stop your own access: ask another analyst, or use the command line.")
     elif ConfirmForm().validate_on_submit():

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from reporting.queries import find_survey
 
 from ..auth.access import can_see_channel, partner_required, staff_required
+from ..errors import row_id_or_404
 from ..extensions import db
 from ..models import Channel
 from . import assets, bp, figures
@@ -56,7 +57,7 @@ def overview() -> Any:
 @bp.route("/partner/channels/<int:channel_id>")
 @partner_required
 def channel(channel_id: int) -> Any:
-    found = figures.partner_channel(_own_partner_id(), channel_id)
+    found = figures.partner_channel(_own_partner_id(), row_id_or_404(channel_id))
     if found is None:
         abort(404)
     return render_template("partners/channel.html", channel=found, link=assets.channel_link(found))
@@ -64,7 +65,7 @@ def channel(channel_id: int) -> Any:
 
 def _visible_channel(channel_id: int) -> Channel:
     """The channel if the signed-in user may see it; 404 otherwise, so ids reveal nothing."""
-    found = db.session.get(Channel, channel_id)
+    found = db.session.get(Channel, row_id_or_404(channel_id))
     if found is None or not can_see_channel(current_user, found):
         abort(404)
     return found

@@ -25,6 +25,11 @@ from .handler_base import (
     stripped,
 )
 
+# Longer than any whole number a resident is asked for, even with a leading zero or two. Past
+# 4,300 digits int() refuses a string outright (a ValueError), so a long run of zeros in front of
+# a small number is turned down here as not being a number typed as an answer.
+MAX_NUMBER_LENGTH = 20
+
 
 class WholeNumber(Handler):
     answer_type = "number"
@@ -51,10 +56,13 @@ class WholeNumber(Handler):
                 raise ValidationError(handler.msg("number_too_small", min=low))
             if not raw.isdecimal():
                 raise ValidationError(handler.msg("number_format"))
-            # Checking the length first keeps int() away from absurdly long digit strings.
-            if len(raw.lstrip("0")) > len(str(high)) or int(raw) > high:
+            # Only the significant digits are converted, and only once there are few of them.
+            digits = raw.lstrip("0") or "0"
+            if len(digits) > len(str(high)) or int(digits) > high:
                 raise ValidationError(handler.msg("number_too_large", max=high))
-            if int(raw) < low:
+            if len(raw) > MAX_NUMBER_LENGTH:
+                raise ValidationError(handler.msg("number_format"))
+            if int(digits) < low:
                 raise ValidationError(handler.msg("number_too_small", min=low))
 
         fields: dict[str, Field] = {
