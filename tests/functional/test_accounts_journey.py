@@ -3,7 +3,13 @@ a channel; the partner prints the poster; a resident answers through the link; b
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+
+from sqlalchemy import update
+
+from survey_app.extensions import db
+from survey_app.models import Response
 
 from ..helpers import complete_survey, text_of
 from .staff_factories import ANALYST_EMAIL, PARTNER_B_EMAIL, make_staff, partner_id, sign_in
@@ -39,6 +45,15 @@ def test_analyst_sets_up_a_partner_whose_channel_brings_a_counted_resident(app, 
     resident = app.test_client()
     resident.get("/s/fishermead-boards")
     complete_survey(resident)
+    # Partners see figures as at the end of yesterday: today's resident shows tomorrow.
+    assert "No resident has submitted the survey through your links yet" in text_of(
+        partner.get("/partner/")
+    )
+    with app.app_context():
+        db.session.execute(
+            update(Response).values(submitted_on=dt.date.today() - dt.timedelta(days=1))
+        )
+        db.session.commit()
 
     weekly = text_of(partner.get("/partner/"))
     assert "Total fewer than 10" in weekly
