@@ -18,6 +18,7 @@ from ..auth.forms import ConfirmForm, error_list, refresh_expired_token
 from ..errors import parse_row_id, row_id_or_404
 from ..extensions import db
 from ..models import User
+from ..partners.assets import site_root
 from . import bp, channel_admin
 from .forms import NewUserForm, PartnerForm, choices
 
@@ -26,7 +27,9 @@ LINK_DUE_SESSION_KEY = "password_link_due_for"
 
 
 def _password_url(token: str) -> str:
-    return url_for("auth.set_password", token=token, _external=True)
+    """The link as the person will open it: on the public address where one is set, never on
+    whatever Host header the analyst's request happened to carry."""
+    return site_root() + url_for("auth.set_password", token=token)
 
 
 def _user_or_404(user_id: int) -> User:

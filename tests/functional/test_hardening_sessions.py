@@ -136,3 +136,22 @@ def test_the_service_log_handler_removes_addresses(app):
     handlers = [h for h in logging.getLogger().handlers if getattr(h, "_safermk", False)]
     assert handlers
     assert any(isinstance(f, AddressFreeFilter) for h in handlers for f in h.filters)
+
+
+def test_links_made_in_the_pages_use_the_public_address_not_the_host_header(make_app):
+    app = make_app(SAFERMK_BASE_URL="https://survey.safermk.example")
+    make_staff(app)
+    client = app.test_client()
+    forged = {"headers": {"Host": "evil.example"}}
+    client.get("/sign-in", **forged)
+    client.submit("/sign-in", {"email": ANALYST_EMAIL, "password": PASSWORD}, **forged)
+    client.get("/admin/users/new", **forged)
+    created = client.submit(
+        "/admin/users/new", {"email": "new@safermk.example", "role": "analyst"}, **forged
+    )
+    page = client.get(created.headers["Location"], **forged).get_data(as_text=True)
+    assert "https://survey.safermk.example/set-password/" in page
+    assert "evil.example" not in page
+
+    channels = client.get("/admin/channels/1", **forged).get_data(as_text=True)
+    assert "https://survey.safermk.example/s/" in channels and "evil.example" not in channels
