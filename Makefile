@@ -19,7 +19,7 @@ setup: $(VENV)/.installed assets
 # Two test workers: one a core on the machines this runs on; each worker has its own databases.
 TEST_WORKERS ?= 2
 # The load test's journeys per database in the everyday run; `make load-test` runs the full 2,000.
-LOAD_JOURNEYS ?= 300
+LOAD_JOURNEYS ?= 200
 export LOAD_JOURNEYS
 
 test: $(VENV)/.installed assets

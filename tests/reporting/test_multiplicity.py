@@ -112,7 +112,7 @@ def test_null_comparisons_of_the_demo_are_marked_no_more_often_than_the_stated_r
     # The demo generator draws priorities, reporting to the police and ward independently of
     # every census group, so any mark on those comparisons is a false one.
     with app.app_context():
-        seed_demo(4000, seed=7)
+        seed_demo(2500, seed=7)
         report = build_final_report(db.engine)
     indicators = report["weighted_results"]["indicators"]
     null_rows = [

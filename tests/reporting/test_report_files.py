@@ -56,7 +56,7 @@ def test_first_two_pages_of_the_interim_pdf_say_who_is_missing_and_how_to_reach_
     app: Flask, tmp_path: Path
 ) -> None:
     with app.app_context():
-        seed_demo(3000)
+        seed_demo(1500)
         report = build_interim_report(db.engine)
         path = render_pdf(report, tmp_path / "interim.pdf")
 
@@ -166,7 +166,7 @@ def test_write_report_refuses_an_unknown_kind_or_format_clearly(
 
 def test_the_summary_leads_the_workbook_and_the_json(app: Flask, tmp_path: Path) -> None:
     with app.app_context():
-        seed_demo(2000)
+        seed_demo(1000)
         paths = write_report(db.engine, "interim", tmp_path, ["json", "xlsx"])
     report = json.loads(next(p for p in paths if p.suffix == ".json").read_text())
     summary = report["summary"]
