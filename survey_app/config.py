@@ -96,26 +96,23 @@ def _env(name: str, environ: dict[str, str]) -> str | None:
     return value if value not in (None, "") else setting.default
 
 
-def _positive_int(name: str, environ: dict[str, str]) -> int:
+def _whole_number(name: str, environ: dict[str, str], minimum: int) -> int:
     raw = _env(name, environ)
     try:
         value = int(raw or "")
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise ConfigError(f"{name} must be 1 or more, not {value}")
+    if value < minimum:
+        raise ConfigError(f"{name} must be {minimum} or more, not {value}")
     return value
+
+
+def _positive_int(name: str, environ: dict[str, str]) -> int:
+    return _whole_number(name, environ, 1)
 
 
 def _count(name: str, environ: dict[str, str]) -> int:
-    raw = _env(name, environ)
-    try:
-        value = int(raw or "")
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 0:
-        raise ConfigError(f"{name} must be 0 or more, not {value}")
-    return value
+    return _whole_number(name, environ, 0)
 
 
 def _choice(name: str, environ: dict[str, str], allowed: tuple[str, ...]) -> str:

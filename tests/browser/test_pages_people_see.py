@@ -17,13 +17,13 @@ from survey_app.extensions import db
 from ..functional.staff_factories import (
     ANALYST_EMAIL,
     PARTNER_A_EMAIL,
-    PASSWORD,
     add_submitted_responses,
     make_staff,
 )
 from ..helpers import FULL_ANSWERS
 from .page_rules import check_here, problems_on, walk_links
 from .test_resident_browser import current_page_id, fill_page, press_continue
+from .test_staff_pages import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,14 +43,6 @@ def phone(browser: Browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=NARROWEST, is_mobile=True, has_touch=True)
     yield context.new_page()
     context.close()
-
-
-def _sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
 
 
 def _answer_every_page(page: Page, found: dict, shots, name: str) -> list[str]:
@@ -117,7 +109,7 @@ def test_every_partner_page_fits_a_phone_and_shows_no_markup(
     live_app, live_server, phone, screenshots
 ):
     _staff_data(live_app)
-    _sign_in(phone, live_server, PARTNER_A_EMAIL)
+    sign_in(phone, live_server, PARTNER_A_EMAIL)
     found: dict[str, list[str]] = {}
     walked = walk_links(phone, f"{live_server}/partner/", found, screenshots, "narrow-partner")
     assert any(path.startswith("/partner/channels/") for path in walked)
@@ -128,7 +120,7 @@ def test_every_analyst_page_fits_a_phone_and_shows_no_markup(
     live_app, live_server, phone, screenshots
 ):
     _staff_data(live_app)
-    _sign_in(phone, live_server, ANALYST_EMAIL)
+    sign_in(phone, live_server, ANALYST_EMAIL)
     found: dict[str, list[str]] = {}
     walked = walk_links(
         phone, f"{live_server}/admin/dashboard", found, screenshots, "narrow-analyst"
