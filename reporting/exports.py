@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from .interim import DIMENSION_LABELS
-from .queries import DERIVED_DIMENSIONS, SUBMITTED, channels, find_survey, partners, responses
+from .queries import DERIVED_DIMENSIONS, channels, counted, find_survey, partners, responses
 from .spreadsheet_safety import csv_row, xlsx_row
 from .survey_weights import SurveyWeights, compute_survey_weights
 
@@ -183,7 +183,7 @@ def _rows(
                 partners, channels.c.partner_id == partners.c.id
             )
         )
-        .where(responses.c.survey_id == survey_id, responses.c.status == SUBMITTED)
+        .where(counted(survey_id))
         .order_by(responses.c.id)
     )
     version = find_survey(engine, survey_id)["version"]

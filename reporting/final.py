@@ -342,6 +342,7 @@ def _methodology(
             if row["kind"] == "headline"
         ],
         "free_text": "Comments and other words residents wrote are not included in this report.",
+        "response_quality": report["response_quality"]["statement"],
     }
 
 

@@ -48,6 +48,7 @@ from reporting.representativeness import (
     chi_square_goodness_of_fit,
     count_target_progress,
 )
+from reporting.response_quality import response_quality
 from reporting.summary import build_summary, group_name
 
 RECENT_DAYS = 7
@@ -554,6 +555,7 @@ def build_interim_report(
             "suppressed until more arrive."
         )
     report["fieldwork"] = _fieldwork(engine, survey["id"])
+    report["response_quality"] = response_quality(engine, survey["id"])
     report["channels"], channel_names = _channels(engine, survey["id"], today)
     # Every dimension's counts, per channel, in one pass over the responses.
     counts_by_channel = queries.dimension_counts_by_channel_all(engine, survey["id"])

@@ -38,6 +38,7 @@ from sqlalchemy import (
     case,
     cast,
     column,
+    false,
     func,
     literal,
     literal_column,
@@ -109,7 +110,16 @@ responses = Table(
     Column("started_on", Date),
     Column("submitted_on", Date),
     Column("answers", JSON),
+    Column("excluded", Boolean),
+    Column("quality_decision_id", Integer),
     *(Column(name, String) for name in DERIVED_DIMENSIONS),
+)
+quality_decisions = Table(
+    "quality_decisions",
+    _metadata,
+    Column("id", Integer, primary_key=True),
+    Column("survey_id", Integer),
+    Column("sign", String),
 )
 population_benchmarks = Table(
     "population_benchmarks",
@@ -135,8 +145,14 @@ class Benchmark:
     labels: dict[str, str]
 
 
-def _submitted(survey_id: int) -> ColumnElement[bool]:
-    return and_(responses.c.survey_id == survey_id, responses.c.status == SUBMITTED)
+def counted(survey_id: int) -> ColumnElement[bool]:
+    """The responses every figure counts: submitted, and not excluded by the analyst as suspected
+    (survey_app.quality). Excluded responses stay in the database and are counted only as such."""
+    return and_(
+        responses.c.survey_id == survey_id,
+        responses.c.status == SUBMITTED,
+        responses.c.excluded == false(),
+    )
 
 
 # Answers that are real answers yet fall outside every census category of a dimension: counted
@@ -172,22 +188,43 @@ def find_survey(engine: Engine, survey_id: int | None = None) -> dict[str, Any] 
     return dict(row) if row is not None else None
 
 
+EXCLUDED = "excluded"
+
+
 def status_counts(engine: Engine, survey_id: int) -> dict[str, int]:
-    query = (
-        select(responses.c.status, func.count())
-        .where(responses.c.survey_id == survey_id)
-        .group_by(responses.c.status)
-    )
+    """Responses submitted (and counted), in progress, and submitted but excluded as suspected."""
+    status = case((responses.c.excluded == true(), literal(EXCLUDED)), else_=responses.c.status)
+    query = select(status, func.count()).where(responses.c.survey_id == survey_id).group_by(status)
     with engine.connect() as connection:
         counts = {status: int(count) for status, count in connection.execute(query)}
-    return {SUBMITTED: counts.get(SUBMITTED, 0), IN_PROGRESS: counts.get(IN_PROGRESS, 0)}
+    return {name: counts.get(name, 0) for name in (SUBMITTED, IN_PROGRESS, EXCLUDED)}
+
+
+def excluded_by_sign(engine: Engine, survey_id: int) -> dict[str, int]:
+    """Submitted responses the analyst excluded as suspected, by the sign of their group."""
+    query = (
+        select(quality_decisions.c.sign, func.count())
+        .select_from(
+            responses.join(
+                quality_decisions, quality_decisions.c.id == responses.c.quality_decision_id
+            )
+        )
+        .where(
+            responses.c.survey_id == survey_id,
+            responses.c.status == SUBMITTED,
+            responses.c.excluded == true(),
+        )
+        .group_by(quality_decisions.c.sign)
+    )
+    with engine.connect() as connection:
+        return {sign: int(count) for sign, count in connection.execute(query)}
 
 
 def submissions_by_day(engine: Engine, survey_id: int) -> list[tuple[dt.date, int]]:
     day = responses.c.submitted_on
     query = (
         select(day, func.count())
-        .where(_submitted(survey_id), day.is_not(None))
+        .where(counted(survey_id), day.is_not(None))
         .group_by(day)
         .order_by(day)
     )
@@ -201,7 +238,7 @@ def channel_counts(engine: Engine, survey_id: int, recent_since: dt.date) -> lis
     An outer join keeps channels that have brought nobody, since those are the ones to chase.
     """
     joined = channels.join(partners, partners.c.id == channels.c.partner_id).outerjoin(
-        responses, and_(responses.c.channel_id == channels.c.id, _submitted(survey_id))
+        responses, and_(responses.c.channel_id == channels.c.id, counted(survey_id))
     )
     recent = func.sum(case((responses.c.submitted_on >= recent_since, 1), else_=0))
     query = (
@@ -246,7 +283,7 @@ def untracked_counts(engine: Engine, survey_id: int) -> dict[str, int]:
             func.coalesce(func.sum(case((has_unknown_slug, 0), else_=1)), 0),
             func.coalesce(func.sum(case((has_unknown_slug, 1), else_=0)), 0),
         )
-        .where(_submitted(survey_id), responses.c.channel_id.is_(None))
+        .where(counted(survey_id), responses.c.channel_id.is_(None))
         .select_from(responses)
     )
     with engine.connect() as connection:
@@ -257,7 +294,7 @@ def untracked_counts(engine: Engine, survey_id: int) -> dict[str, int]:
 def dimension_counts(engine: Engine, survey_id: int, dimension: str) -> dict[str | None, int]:
     """Submitted responses per category of a derived dimension (None: not answered)."""
     column = _dimension_column(dimension)
-    query = select(column, func.count()).where(_submitted(survey_id)).group_by(column)
+    query = select(column, func.count()).where(counted(survey_id)).group_by(column)
     with engine.connect() as connection:
         return {category: int(count) for category, count in connection.execute(query)}
 
@@ -269,7 +306,7 @@ def dimension_counts_by_channel(
     column = _dimension_column(dimension)
     query = (
         select(responses.c.channel_id, column, func.count())
-        .where(_submitted(survey_id))
+        .where(counted(survey_id))
         .group_by(responses.c.channel_id, column)
     )
     result: dict[int | None, dict[str | None, int]] = {}
@@ -290,7 +327,7 @@ def dimension_counts_by_channel_all(
     columns = [_dimension_column(dimension) for dimension in dimensions]
     rows = (
         select(responses.c.channel_id, *columns, literal(1).label("n"))
-        .where(_submitted(survey_id))
+        .where(counted(survey_id))
         .subquery("submitted")
     )
     result: dict[str, dict[int | None, dict[str | None, int]]] = {d: {} for d in dimensions}
@@ -439,14 +476,14 @@ def flag_rows(
             replacements[(kind, question)] = value
         column_of: dict[str, ColumnElement[Any]] = dict(plain)
         source: Any = responses.join(record, true()) if keys else responses
-        where = _submitted(survey_id)
+        where = counted(survey_id)
     else:
         answered = (
             select(
                 *plain.values(),
                 *(reads[key].label(f"a{index}") for index, key in enumerate(keys)),
             )
-            .where(_submitted(survey_id))
+            .where(counted(survey_id))
             .cte("answered")
             .prefix_with("MATERIALIZED")
         )

@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from .interim import DIMENSION_LABELS
-from .queries import SUBMITTED, Benchmark, population_benchmarks_by_dimension, responses
+from .queries import Benchmark, counted, population_benchmarks_by_dimension, responses
 from .representativeness import NOT_STATED_CATEGORIES
 from .weighting import RakeResult, rake
 
@@ -257,11 +257,7 @@ def compute_survey_weights(engine: Engine, survey_id: int) -> SurveyWeights:
     dimensions = tuple(d for d in WEIGHTING_DIMENSIONS if d in benchmarks)
     sources = {d: f"{benchmarks[d].source} ({benchmarks[d].year})" for d in dimensions}
     columns = [responses.c[d] for d in dimensions]
-    query = (
-        select(*columns, func.count())
-        .where(responses.c.survey_id == survey_id, responses.c.status == SUBMITTED)
-        .group_by(*columns)
-    )
+    query = select(*columns, func.count()).where(counted(survey_id)).group_by(*columns)
     cell_counts: dict[Cell, int] = {}
     with engine.connect() as connection:
         for *values, count in connection.execute(query):

@@ -124,6 +124,10 @@ def _summary_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows += [
             {"item": "Responses submitted", "value": fieldwork["submitted"]},
             {"item": "Started, not submitted", "value": fieldwork["in_progress"]},
+            {
+                "item": "Excluded as suspected",
+                "value": report["response_quality"]["excluded"],
+            },
             {"item": "First submission", "value": _long_date(fieldwork["first_submission"])},
             {"item": "Last submission", "value": _long_date(fieldwork["last_submission"])},
         ]

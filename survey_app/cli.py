@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from . import setup_data
 from .extensions import db
-from .models import Channel, Partner, Response, Survey
+from .models import Channel, Partner, Response, Survey, counted_responses
 from .questionnaire import DefinitionError, load_definition_file
 
 survey_cli = AppGroup("survey", help="Load, list, open and close questionnaires.")
@@ -85,9 +85,7 @@ def survey_list(as_json: bool) -> None:
     rows = []
     for survey in db.session.scalars(select(Survey).order_by(Survey.id)):
         submitted = db.session.scalar(
-            select(func.count())
-            .select_from(Response)
-            .where(Response.survey_id == survey.id, Response.status == "submitted")
+            select(func.count()).select_from(Response).where(counted_responses(survey.id))
         )
         rows.append(
             {

@@ -65,6 +65,24 @@ SETTINGS: tuple[Setting, ...] = (
         "120 per minute",
         "Survey form posts allowed from one network address (households and offices share one).",
     ),
+    Setting(
+        "QUALITY_SAME_ANSWERS_BURST",
+        "5 per hour",
+        "Response quality: this many responses with identical answers to every closed question "
+        "within the period are flagged as suspected.",
+    ),
+    Setting(
+        "QUALITY_CHANNEL_BURST",
+        "30 per 10 minutes",
+        "Response quality: responses through one channel beyond this many within the period are "
+        "flagged as suspected.",
+    ),
+    Setting(
+        "QUALITY_FAST_SECONDS",
+        "60",
+        "Response quality: responses completed in fewer seconds than this (or than a third of "
+        "the median time, once 30 are timed) are flagged as suspected.",
+    ),
     Setting("LOG_FORMAT", "json", "`json` (one object per line) or `text`."),
     Setting(
         "SAFERMK_BASE_URL",
@@ -136,16 +154,14 @@ def _base_url(environ: dict[str, str], env_name: str) -> str | None:
     return raw.rstrip("/")
 
 
-def _rate_limit(environ: dict[str, str]) -> str:
+def _rate_limit(name: str, environ: dict[str, str], example: str) -> str:
     from limits import parse_many
 
-    raw = _env("SURVEY_RATE_LIMIT", environ) or ""
+    raw = _env(name, environ) or ""
     try:
         parse_many(raw)
     except ValueError:
-        raise ConfigError(
-            f"SURVEY_RATE_LIMIT must look like '120 per minute', not {raw!r}"
-        ) from None
+        raise ConfigError(f"{name} must look like {example!r}, not {raw!r}") from None
     return raw
 
 
@@ -213,7 +229,12 @@ def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", environ),
         "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", environ),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "SURVEY_RATE_LIMIT": _rate_limit(environ),
+        "SURVEY_RATE_LIMIT": _rate_limit("SURVEY_RATE_LIMIT", environ, "120 per minute"),
+        "QUALITY_SAME_ANSWERS_BURST": _rate_limit(
+            "QUALITY_SAME_ANSWERS_BURST", environ, "5 per hour"
+        ),
+        "QUALITY_CHANNEL_BURST": _rate_limit("QUALITY_CHANNEL_BURST", environ, "30 per 10 minutes"),
+        "QUALITY_FAST_SECONDS": _positive_int("QUALITY_FAST_SECONDS", environ),
         "LOG_FORMAT": _choice("LOG_FORMAT", environ, ("json", "text")),
         "SAFERMK_BASE_URL": _base_url(environ, env_name),
         # Where `make run` serves in development: the address commands print when no public

@@ -18,6 +18,7 @@ from reporting.indicators import ASB_STRANDS
 
 from .extensions import db
 from .models import Channel, Response, Survey
+from .quality import answer_pattern
 from .questionnaire.derive import derive_dimensions
 from .responses import open_survey, questionnaire_for
 
@@ -233,11 +234,20 @@ def _opinions(rng: random.Random, person: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
+def _seconds_taken(rng: random.Random) -> int:
+    """How long a demo resident took: about seven minutes typically, a few far quicker."""
+    if rng.random() < 0.004:
+        return rng.randrange(12, 45)
+    return max(60, int(rng.lognormvariate(6.05, 0.45)))
+
+
 def _rows(
     count: int, seed: int, survey_id: int, channels: dict[str, int], start: dt.date
 ) -> Iterator[dict[str, Any]]:
     # The standard library's generator: far cheaper per draw than numpy's for one value at a time.
     rng = random.Random(seed)
+    # Times taken from a generator of their own, so the answers stay those of earlier demos.
+    timer = random.Random(seed + 1)
     questionnaire = questionnaire_for(db.session.get_one(Survey, survey_id))
     slugs = [s for s in CHANNEL_WEIGHTS if s in channels] + [None]
     weights = [CHANNEL_WEIGHTS[s] for s in slugs[:-1]] + [4]
@@ -267,6 +277,8 @@ def _rows(
             "submitted_on": submitted,
             "answers": answers,
             "pages_done": [p.id for p in questionnaire.visible_pages(answers)],
+            "duration_seconds": _seconds_taken(timer),
+            "answer_pattern": answer_pattern(questionnaire, answers),
         }
         row.update(derive_dimensions(questionnaire, answers))
         yield row

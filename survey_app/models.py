@@ -16,9 +16,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from .extensions import db
 
@@ -86,7 +89,8 @@ class Channel(db.Model):
 
 
 class Response(db.Model):
-    """One resident's answers. Holds nothing that identifies them: no IP, no user agent, no times.
+    """One resident's answers. Holds nothing that identifies them: no IP, no user agent, no
+    times of day.
 
     `token_hash` is a hash of the random token in the resident's session cookie, so the same
     browser can resume; the token itself is never stored.
@@ -96,6 +100,7 @@ class Response(db.Model):
     __table_args__ = (
         Index("ix_responses_survey_status", "survey_id", "status"),
         Index("ix_responses_survey_channel", "survey_id", "channel_id"),
+        Index("ix_responses_survey_pattern", "survey_id", "answer_pattern"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,8 +133,53 @@ class Response(db.Model):
     # Set only for paper questionnaires typed in by staff; residents online have no user.
     entered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    # Response quality (see survey_app.quality): how long the resident took in whole seconds
+    # (a length of time, never a time of day), a short hash of the closed answers, the bursts
+    # the response arrived in, and the analyst's decision. Excluded responses are kept but
+    # counted in no report.
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    answer_pattern: Mapped[str | None] = mapped_column(String(16))
+    same_answers_burst: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel_burst: Mapped[bool] = mapped_column(Boolean, default=False)
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    quality_decision_id: Mapped[int | None] = mapped_column(ForeignKey("quality_decisions.id"))
+
     survey: Mapped[Survey] = relationship()
     channel: Mapped[Channel | None] = relationship()
+
+
+def counted_responses(survey_id: int) -> ColumnElement[bool]:
+    """Responses every figure counts: submitted and not excluded by the analyst as suspected
+    (the web app's twin of reporting.queries.counted)."""
+    return and_(
+        Response.survey_id == survey_id,
+        Response.status == "submitted",
+        Response.excluded == false(),
+    )
+
+
+QUALITY_ACTIONS = ("exclude", "keep", "undo")
+
+
+class QualityDecision(db.Model):
+    """The analyst's decision about a group of suspected responses: exclude them from reports or
+    keep them, with the reason in the analyst's words. Decisions are never edited or deleted;
+    an undone decision points at the decision that undid it."""
+
+    __tablename__ = "quality_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    sign: Mapped[str] = mapped_column(String(40))
+    group_description: Mapped[str] = mapped_column(String(400))
+    reason: Mapped[str] = mapped_column(Text)
+    response_count: Mapped[int] = mapped_column(Integer)
+    made_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("quality_decisions.id"))
+
+    made_by: Mapped[User | None] = relationship(foreign_keys=[made_by_user_id])
 
 
 USER_ROLES = ("analyst", "partner")

@@ -7,6 +7,7 @@ break shown as a line break, never as the characters of a tag.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from markupsafe import Markup, escape
@@ -37,6 +38,16 @@ def date_time(value: dt.datetime | None) -> str:
     return f"{long_date(value)} at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
 
 
+UK_TIME = ZoneInfo("Europe/London")
+
+
+def uk_time(value: dt.datetime | None) -> dt.datetime | None:
+    """A moment stored in UTC (without a zone), as a clock in the UK shows it."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC).astimezone(UK_TIME)
+
+
 def lines(value: str | None) -> Markup:
     """Text shown with its line breaks: each line escaped, joined by <br>."""
     return Markup("<br>").join(escape(line) for line in (value or "").split("\n"))
@@ -47,3 +58,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(date_time, "date_time")
     app.add_template_filter(lines, "lines")
+    app.add_template_filter(uk_time, "uk_time")

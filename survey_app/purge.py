@@ -23,16 +23,6 @@ class PurgeResult:
     export_files_removed: int = 0
 
 
-def free_text_keys(questionnaire: Questionnaire) -> set[str]:
-    keys = set()
-    for page in questionnaire.pages:
-        for question in page.questions:
-            if question.type in ("short_text", "long_text"):
-                keys.add(question.id)
-            keys.update(o["write_in"]["id"] for o in question.options if "write_in" in o)
-    return keys
-
-
 def purge(
     *, today: dt.date, unfinished_days: int, resume_days: int, free_text_days: int
 ) -> PurgeResult:
@@ -63,7 +53,7 @@ def purge(
         # Exports made from the web pages with free text would keep it after the database
         # lets it go: they go too.
         files_removed += remove_free_text_exports(survey.slug, survey.version)
-        keys = free_text_keys(Questionnaire(survey.definition))
+        keys = Questionnaire(survey.definition).free_text_keys
         last_id = 0
         while True:
             batch = db.session.scalars(

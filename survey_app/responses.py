@@ -252,27 +252,40 @@ def save_page(
 class SubmitResult:
     reference: str
     already_submitted: bool
+    response_id: int
 
 
-def submit(response: Response) -> SubmitResult:
+@dataclass(frozen=True)
+class QualitySigns:
+    """What survey_app.quality records of a resident's response as it is submitted."""
+
+    duration_seconds: int | None = None
+    answer_pattern: str | None = None
+
+
+def submit(response: Response, signs: QualitySigns | None = None) -> SubmitResult:
     """Mark the response submitted. Safe to repeat: a replayed submit changes nothing."""
+    response_id = response.id
+    extra = {} if signs is None else vars(signs)
     for _attempt in range(5):
         reference = new_reference()
         try:
             result = db.session.execute(
                 update(Response)
-                .where(Response.id == response.id, Response.status == "in_progress")
-                .values(status="submitted", submitted_on=today(), reference=reference)
+                .where(Response.id == response_id, Response.status == "in_progress")
+                .values(status="submitted", submitted_on=today(), reference=reference, **extra)
             )
             db.session.commit()
         except IntegrityError:
             db.session.rollback()  # the reference was taken; draw another
             continue
         if result.rowcount == 1:
-            return SubmitResult(reference, already_submitted=False)
+            return SubmitResult(reference, already_submitted=False, response_id=response_id)
         # Submitted already (a replay, or another tab got there first): report that reference.
         db.session.refresh(response)
-        return SubmitResult(response.reference or reference, already_submitted=True)
+        return SubmitResult(
+            response.reference or reference, already_submitted=True, response_id=response_id
+        )
     raise RuntimeError("Could not draw an unused reference")
 
 

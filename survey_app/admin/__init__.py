@@ -56,4 +56,5 @@ from . import (  # noqa: E402,F401
     routes_dashboard,
     routes_paper,
     routes_people,
+    routes_quality,
 )

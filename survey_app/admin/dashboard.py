@@ -17,7 +17,7 @@ from reporting import queries
 from reporting.interim import build_interim_report
 
 from ..extensions import db
-from ..models import Response
+from ..models import Response, counted_responses
 from ..questionnaire import Questionnaire
 
 DORMANT_AFTER_DAYS = 7
@@ -86,9 +86,7 @@ def funnel(survey_id: int, questionnaire: Questionnaire) -> Funnel:
             started += 1
             reached.update(set(pages_done or []))
     submitted = db.session.scalar(
-        select(func.count())
-        .select_from(Response)
-        .where(Response.survey_id == survey_id, Response.status == "submitted")
+        select(func.count()).select_from(Response).where(counted_responses(survey_id))
     )
     steps = [
         FunnelStep(page.id, page.title, reached[page.id], page.condition is not None)
@@ -104,8 +102,7 @@ def untagged_and_unknown(survey_id: int) -> tuple[int, list[tuple[str, int]]]:
     channel); they are typed by anyone, so they are only ever shown escaped.
     """
     no_channel = (
-        Response.survey_id == survey_id,
-        Response.status == "submitted",
+        counted_responses(survey_id),
         Response.channel_id.is_(None),
     )
     untagged = db.session.scalar(

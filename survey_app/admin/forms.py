@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..models import USER_ROLES
+from ..questionnaire.handler_base import without_control_characters
 
 
 class NewChannelForm(FlaskForm):
@@ -66,6 +75,42 @@ class ExportForm(FlaskForm):
 
 class PaperStartForm(FlaskForm):
     channel_id = SelectField(validators=[InputRequired("Select the channel the form came from")])
+
+
+REASON_LIMIT = 1000
+
+
+def _clean_reason(value: str | None) -> str | None:
+    return without_control_characters(value.strip()) if isinstance(value, str) else value
+
+
+def _reason(prompt: str) -> TextAreaField:
+    return TextAreaField(
+        filters=[_clean_reason],
+        validators=[
+            DataRequired(prompt),
+            Length(
+                max=REASON_LIMIT, message=f"The reason must be {REASON_LIMIT:,} characters or fewer"
+            ),
+        ],
+    )
+
+
+class QualityDecisionForm(FlaskForm):
+    action = RadioField(
+        choices=[
+            SelectChoice("exclude", "Exclude them from every report and export"),
+            SelectChoice("keep", "Keep them: they look genuine"),
+        ],
+        validators=[InputRequired("Select whether to exclude or keep these responses")],
+    )
+    reason = _reason("Enter the reason for your decision")
+    # How many responses the analyst saw, so a group that grew meanwhile is not decided unseen.
+    expected = HiddenField()
+
+
+class UndoDecisionForm(FlaskForm):
+    reason = _reason("Enter why the decision is being undone")
 
 
 def choices(pairs: list[tuple[str, str]], prompt: str | None = None) -> list[SelectChoice]:

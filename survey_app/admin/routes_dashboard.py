@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
 
+from .. import quality
 from ..auth.forms import error_list, refresh_expired_token
 from ..questionnaire import Questionnaire
 from . import bp, report_files
@@ -27,6 +28,7 @@ def dashboard() -> Any:
     today = dt.date.today()
     channels, partners = live.channels_and_partners(survey["id"], today)
     untagged, unknown_slugs = live.untagged_and_unknown(survey["id"])
+    timing = quality.timing(survey["id"])
     return render_template(
         "admin/dashboard.html",
         survey=survey,
@@ -39,6 +41,7 @@ def dashboard() -> Any:
         untagged=untagged,
         unknown_slugs=unknown_slugs,
         dormant_days=live.DORMANT_AFTER_DAYS,
+        quality=quality.overview(survey["id"], timing.fast_below),
     )
 
 

@@ -21,7 +21,7 @@ from reporting.disclosure import (
 from reporting.interim import build_interim_report
 
 from ..extensions import db
-from ..models import DERIVED_DIMENSIONS, Channel, Response
+from ..models import DERIVED_DIMENSIONS, Channel, Response, counted_responses
 
 FLAG_LABELS = {
     "under_represented": "Under-represented",
@@ -101,8 +101,7 @@ def weekly_counts(
         rows = db.session.execute(
             select(Response.channel_id, Response.submitted_on, func.count())
             .where(
-                Response.survey_id == survey_id,
-                Response.status == "submitted",
+                counted_responses(survey_id),
                 Response.channel_id.in_(ids),
                 Response.submitted_on.is_not(None),
                 Response.submitted_on <= figures_as_at(),
@@ -171,8 +170,7 @@ def reach_into_flagged_groups(
                     for category, count in db.session.execute(
                         select(column, func.count())
                         .where(
-                            Response.survey_id == survey_id,
-                            Response.status == "submitted",
+                            counted_responses(survey_id),
                             Response.channel_id.in_(ids),
                             Response.submitted_on <= figures_as_at(),
                         )

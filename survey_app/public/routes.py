@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as HttpResponse
 
-from .. import responses
+from .. import quality, responses
 from ..extensions import db, limiter
 from ..models import Response, Survey
 from ..questionnaire import Page, Questionnaire
@@ -54,6 +54,13 @@ def _caught_by_honeypot() -> bool:
 
 class SimpleForm(FlaskForm):
     """A form whose only field is its CSRF token: submit, start again."""
+
+
+def _new_token() -> None:
+    """A new response's token, and when it was begun: the start time stays in the resident's
+    own cookie and only the time taken is stored (see survey_app.quality)."""
+    session["token"] = responses.new_token()
+    session["began"] = quality.started_now()
 
 
 def _survey_or_none() -> tuple[Survey, Questionnaire] | None:
@@ -127,7 +134,7 @@ def begin() -> HttpResponse:
     if response is not None and response.status == "submitted":
         return redirect(url_for("public.confirmation"))
     if not session.get("token") or response is None:
-        session["token"] = responses.new_token()
+        _new_token()
     session.permanent = True
     answers, done = (response.answers, response.pages_done) if response else ({}, [])
     page = questionnaire.first_unanswered(answers, done)
@@ -283,7 +290,8 @@ def _question(page_id: str) -> Any:
         session.pop("token", None)
         return redirect(url_for("public.too_young"))
 
-    session["token"] = session.get("token") or responses.new_token()
+    if not session.get("token"):
+        _new_token()
     session.permanent = True
 
     def save() -> responses.SavedPage:
@@ -302,7 +310,7 @@ def _question(page_id: str) -> Any:
         except responses.TokenSpent:
             # This browser's response was submitted, or belongs to a survey since replaced:
             # these answers start a new response.
-            session["token"] = responses.new_token()
+            _new_token()
             saved = save()
     except SQLAlchemyError:
         db.session.rollback()
@@ -373,12 +381,23 @@ def _check_answers() -> Any:
                 form=form,
                 expired=True,
             )
+        signs = responses.QualitySigns(
+            duration_seconds=quality.seconds_taken(session.get("began")),
+            answer_pattern=quality.answer_pattern(questionnaire, response.answers),
+        )
         try:
-            responses.submit(response)
+            result = responses.submit(response, signs)
         except SQLAlchemyError:
             db.session.rollback()
             log.warning("database error while submitting a response", exc_info=True)
             return render_template("public/try_again.html", retry_submit=True, form=form), 503
+        if not result.already_submitted:
+            try:
+                quality.note_bursts(result.response_id, signs.answer_pattern, responses.today())
+            except SQLAlchemyError:
+                # The response is safely submitted; only its burst flags are missing.
+                db.session.rollback()
+                log.warning("database error while checking a response's quality", exc_info=True)
         return redirect(url_for("public.confirmation"))
     return render_template(
         "public/check_answers.html",

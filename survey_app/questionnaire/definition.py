@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,8 @@ SCHEMA_PATH = Path(__file__).with_name("schema.json")
 DEFINITIONS_DIR = Path(__file__).with_name("definitions")
 DEFAULT_DEFINITION = DEFINITIONS_DIR / "safermk-perceptions-v1.json"
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
+# Question types whose answers are written in the resident's own words.
+FREE_TEXT_TYPES = ("short_text", "long_text")
 
 Answers = Mapping[str, Any]
 
@@ -162,6 +164,17 @@ class Questionnaire:
 
     def question(self, question_id: str) -> Question | None:
         return next((q for page in self.pages for q in page.questions if q.id == question_id), None)
+
+    @cached_property
+    def free_text_keys(self) -> frozenset[str]:
+        """The answers residents write in their own words: text questions and write-ins."""
+        keys: set[str] = set()
+        for page in self.pages:
+            for question in page.questions:
+                if question.type in FREE_TEXT_TYPES:
+                    keys.add(question.id)
+                keys.update(o["write_in"]["id"] for o in question.options if "write_in" in o)
+        return frozenset(keys)
 
     def prune(self, answers: Answers) -> dict[str, Any]:
         """Drop answers on pages the resident's other answers no longer lead to."""

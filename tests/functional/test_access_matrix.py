@@ -111,6 +111,15 @@ def cases(a: int, b: int, analyst_id: int) -> list[Case]:
         case("GET", "/admin/paper/check", ANALYST_ONLY),
         case("GET", "/admin/paper/discard", ANALYST_ONLY),
         case("POST", "/admin/paper/discard", ANALYST_ONLY),
+        case("GET", "/admin/quality", ANALYST_ONLY),
+        # With no group named, there is nothing to review.
+        case("GET", "/admin/quality/review", (SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND)),
+        case(
+            "GET",
+            "/admin/quality/decisions/<int:decision_id>/undo",
+            (SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND),
+            decision_id=1,
+        ),
     ]
 
 
