@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Browser, Page
+from sqlalchemy import select, update
 
 from reporting.final import build_final_report
 from reporting.interim import build_interim_report
 from reporting.render import render_html
 from survey_app.demo import seed_responses
 from survey_app.extensions import db
+from survey_app.models import Response
 
 from ..functional.staff_factories import (
     ANALYST_EMAIL,
@@ -67,6 +69,15 @@ def _staff_data(app) -> None:  # type: ignore[no-untyped-def]
     add_submitted_responses(app, 300, channel_slug="mk-college", age_band="65-74", sex="female")
     add_submitted_responses(app, 40, channel_slug="age-uk", age_band="16-24", sex="male")
     add_submitted_responses(app, 12, channel_slug="lgbt-groups")
+    # Suspected responses, so the response-quality pages show their groups and review page.
+    with app.app_context():
+        suspects = db.session.scalars(select(Response.id).limit(12)).all()
+        db.session.execute(
+            update(Response)
+            .where(Response.id.in_(suspects))
+            .values(duration_seconds=5, same_answers_burst=True, answer_pattern="robot")
+        )
+        db.session.commit()
 
 
 def test_the_page_rules_catch_a_page_that_scrolls_sideways_or_shows_markup(phone):

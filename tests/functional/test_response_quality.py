@@ -15,7 +15,7 @@ from reporting.final import build_final_report
 from reporting.interim import build_interim_report
 from survey_app import quality
 from survey_app.extensions import db
-from survey_app.models import QualityDecision, Response
+from survey_app.models import QualityDecision
 
 from ..helpers import FULL_ANSWERS, complete_survey, error_messages, stored_responses, text_of
 from .staff_factories import ANALYST_EMAIL, add_submitted_responses, make_staff, sign_in
@@ -31,7 +31,7 @@ def _answers(age: int, comment: str = "More lighting on the redways, please.") -
 def _respond(
     app, answers: dict[str, Any], *, slug: str = "age-uk", seconds_taken: int = 600
 ) -> None:  # type: ignore[no-untyped-def]
-    """One resident (or robot) with a fresh cookie, through a channel link, taking the time given."""
+    """One resident (or robot) with a fresh cookie, through a channel link, taking that long."""
     client = app.test_client()
     client.check_pages = False  # many journeys, only counted; their pages are checked elsewhere
     client.get(f"/s/{slug}")
@@ -171,8 +171,9 @@ def test_the_analyst_excludes_a_group_and_no_figure_counts_it(make_app, tmp_path
         export = export_responses(db.engine, tmp_path / "responses.csv", fmt="csv")
     assert interim["fieldwork"]["submitted"] == 12
     assert interim["response_quality"]["excluded"] == 3
-    assert "excluded 3 responses (completed implausibly fast: 3)" in (
-        final["methodology"]["response_quality"]
+    assert (
+        "excluded 3 responses (completed implausibly fast: 3)"
+        in (final["methodology"]["response_quality"])
     )
     sample = sum(
         category["n"]
