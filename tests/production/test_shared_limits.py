@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from benchmarks import residents
 
@@ -75,3 +76,25 @@ def test_gunicorn_refuses_several_workers_counting_alone(database, tmp_path):
     )
     assert result.returncode != 0
     assert "RATELIMIT_STORAGE_URI must name shared storage" in result.stdout + result.stderr
+
+
+def test_identical_answers_are_counted_across_every_worker(database, tmp_path):
+    """A robot's identical responses land on different workers; the burst is still seen."""
+    env = residents.server_environment(database, QUALITY_SAME_ANSWERS_BURST="5 per hour")
+    with residents.gunicorn(
+        "wsgi:app",
+        env,
+        tmp_path / "server.log",
+        workers=3,
+        config=residents.ROOT / "gunicorn.conf.py",
+    ) as base:
+        outcomes = [residents.complete_journey(base, "facebook") for _ in range(5)]
+    assert all(outcome.submitted for outcome in outcomes), [o.failure for o in outcomes]
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT same_answers_burst, duration_seconds FROM responses")
+        ).all()
+    engine.dispose()
+    assert [bool(flagged) for flagged, _seconds in rows] == [True] * 5
+    assert all(seconds is not None and seconds >= 0 for _flagged, seconds in rows)
