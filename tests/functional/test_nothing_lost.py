@@ -175,7 +175,7 @@ def test_database_error_while_saving_shows_try_again_and_keeps_the_answers(clien
 def test_database_error_while_submitting_keeps_the_answers_for_a_retry(client, monkeypatch):
     complete_survey(client, submit=False)
 
-    def fail(_response):
+    def fail(_response, _signs=None):
         raise OperationalError("UPDATE", {}, Exception("could not connect"))
 
     monkeypatch.setattr(responses_module, "submit", fail)
