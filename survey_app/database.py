@@ -1,9 +1,21 @@
-"""Engine settings that make SQLite a safe embedded default."""
+"""The database engine's settings, and which database errors mean "unavailable".
+
+SQLite is made a safe embedded default (WAL, a busy timeout, foreign keys).
+
+A lost or refused connection, a SQLite file locked past its busy timeout, or a connection pool
+with none free is an outage: the resident gets a "try again" page with their answers kept
+(errors.py and the public blueprint's handler). Any other database error is a bug and is shown
+as one (a 500, logged), never dressed up as an outage.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def configure_engine(engine: Engine) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, abort, render_template
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from .database import DATABASE_UNAVAILABLE
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -43,11 +43,13 @@ def register_error_handlers(app: Flask) -> None:
             headers,
         )
 
-    @app.errorhandler(SQLAlchemyError)
-    def database_error(error: SQLAlchemyError):  # type: ignore[no-untyped-def]
+    def database_unavailable(error: Exception):  # type: ignore[no-untyped-def]
         db.session.rollback()
         log.warning("database unavailable: %s", type(error).__name__)
         return render_template("public/try_again.html"), 503
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.register_error_handler(unavailable, database_unavailable)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]

@@ -16,7 +16,6 @@ from .. import responses
 from ..extensions import db
 from ..models import Channel, Response, Survey, User
 from ..questionnaire import Page, Questionnaire
-from ..questionnaire.forms import handler_for
 
 SESSION_KEY = "paper_entry"
 PAPER_SOURCE = "paper"
@@ -85,24 +84,9 @@ def save_page(
     )
 
 
-def is_under_age(entry: PaperEntry, page_answers: dict[str, Any]) -> bool:
-    rule = entry.questionnaire.definition["derived"].get("age_band")
-    age = page_answers.get(rule["from"]) if rule else None
-    return isinstance(age, int) and age < entry.questionnaire.minimum_age
-
-
 def discard(session: MutableMapping[str, Any]) -> None:
     data = session.pop(SESSION_KEY, None) or {}
     responses.discard(data.get("token"))
-
-
-def summary(entry: PaperEntry, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for page in entry.questionnaire.visible_pages(answers):
-        for question in page.questions:
-            for label, value in handler_for(question).summary(answers):
-                rows.append({"page": page, "label": label, "value": value})
-    return rows
 
 
 def submit(session: MutableMapping[str, Any], entry: PaperEntry) -> str | None:

@@ -13,15 +13,18 @@ from .. import responses
 from ..auth.forms import ConfirmForm, error_list, refresh_expired_token
 from ..questionnaire import Page
 from ..questionnaire.forms import (
+    JourneyPages,
     form_class,
     page_answers,
     page_form_data,
     page_template_context,
 )
+from ..questionnaire.journey import Journey
 from . import bp, paper_entry
 from .forms import PaperStartForm, choices
 
 LAST_REFERENCE_KEY = "paper_last_reference"
+PAPER_PAGES = JourneyPages("admin.paper_question", "admin.paper_check", "admin.paper_start")
 
 
 @bp.route("/paper", methods=["GET", "POST"])
@@ -56,18 +59,12 @@ def _entry_or_restart():  # type: ignore[no-untyped-def]
     return entry
 
 
-def _render_page(entry, page: Page, form: FlaskForm, answers: dict[str, Any]) -> Any:  # type: ignore[no-untyped-def]
-    previous = entry.questionnaire.previous_page(page.id, answers)
-    back = (
-        url_for("admin.paper_question", page_id=previous.id)
-        if previous is not None
-        else url_for("admin.paper_start")
-    )
+def _render_page(entry, journey: Journey, page: Page, form: FlaskForm) -> Any:  # type: ignore[no-untyped-def]
     return render_template(
         "admin/paper_question.html",
         entry=entry,
         **page_template_context(page, form),
-        back_url=back,
+        back_url=PAPER_PAGES.url(journey.back_from(page)),
     )
 
 
@@ -76,28 +73,24 @@ def paper_question(page_id: str) -> Any:
     entry = _entry_or_restart()
     if entry is None:
         return redirect(url_for("admin.paper_start"))
-    page = entry.questionnaire.page(page_id)
-    if page is None:
+    journey = Journey(entry.questionnaire, *paper_entry.answers_and_pages(entry))
+    access = journey.access(page_id, posting=request.method == "POST")
+    if access.not_found:
         abort(404)
-    answers, done = paper_entry.answers_and_pages(entry)
-    visible = {p.id for p in entry.questionnaire.visible_pages(answers)}
-    first_unanswered = entry.questionnaire.first_unanswered(answers, done)
-    if page.id not in visible or (
-        request.method == "GET" and page.id not in done and page != first_unanswered
-    ):
-        target = first_unanswered
-        if target is None:
-            return redirect(url_for("admin.paper_check"))
-        return redirect(url_for("admin.paper_question", page_id=target.id))
+    if access.page is None:
+        assert access.redirect is not None
+        return redirect(PAPER_PAGES.url(access.redirect))
+    page = access.page
 
     PageForm = form_class((entry.survey.slug, entry.survey.version), page)
     if request.method == "GET":
-        return _render_page(entry, page, PageForm(data=page_form_data(page, answers)), answers)
+        form = PageForm(data=page_form_data(page, journey.answers))
+        return _render_page(entry, journey, page, form)
     form = PageForm()
     if not form.validate():
-        return _render_page(entry, page, form, answers)
+        return _render_page(entry, journey, page, form)
     new_answers = page_answers(page, form)
-    if paper_entry.is_under_age(entry, new_answers):
+    if journey.is_under_age(new_answers):
         paper_entry.discard(session)
         return render_template(
             "admin/paper_too_young.html", minimum_age=entry.questionnaire.minimum_age
@@ -112,12 +105,7 @@ def paper_question(page_id: str) -> Any:
             "info",
         )
         return redirect(url_for("admin.paper_start"))
-    following = entry.questionnaire.next_page(page.id, saved.answers)
-    if following is not None and following.id in saved.pages_done:
-        following = entry.questionnaire.first_unanswered(saved.answers, saved.pages_done)
-    if following is None:
-        return redirect(url_for("admin.paper_check"))
-    return redirect(url_for("admin.paper_question", page_id=following.id))
+    return redirect(PAPER_PAGES.url(journey.after_save(page.id, saved.answers, saved.pages_done)))
 
 
 @bp.route("/paper/check", methods=["GET", "POST"])
@@ -125,10 +113,10 @@ def paper_check() -> Any:
     entry = _entry_or_restart()
     if entry is None:
         return redirect(url_for("admin.paper_start"))
-    answers, done = paper_entry.answers_and_pages(entry)
-    first_unanswered = entry.questionnaire.first_unanswered(answers, done)
+    journey = Journey(entry.questionnaire, *paper_entry.answers_and_pages(entry))
+    first_unanswered = journey.first_unanswered()
     if first_unanswered is not None:
-        return redirect(url_for("admin.paper_question", page_id=first_unanswered.id))
+        return redirect(PAPER_PAGES.url(first_unanswered))
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         reference = paper_entry.submit(session, entry)
@@ -139,7 +127,7 @@ def paper_check() -> Any:
     return render_template(
         "admin/paper_check.html",
         entry=entry,
-        rows=paper_entry.summary(entry, answers),
+        rows=journey.summary(),
         form=form,
         errors=error_list(form),
     )

@@ -8,24 +8,26 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as HttpResponse
 
 from .. import quality, responses
+from ..database import DATABASE_UNAVAILABLE
 from ..extensions import db, limiter
 from ..models import Response, Survey
 from ..questionnaire import Page, Questionnaire
 from ..questionnaire.forms import (
+    JourneyPages,
     form_class,
-    handler_for,
     page_answers,
     page_form_data,
     page_template_context,
 )
 from ..questionnaire.handler_base import without_control_characters
+from ..questionnaire.journey import CHECK_ANSWERS, Journey
 from . import bp
 
 log = logging.getLogger(__name__)
+RESIDENT_PAGES = JourneyPages("public.question", "public.check_answers", "public.start")
 SLUG_CHARACTERS = re.compile(r"[^a-z0-9-]+")
 
 
@@ -77,13 +79,14 @@ def _current_response(survey: Survey) -> Response | None:
     return response
 
 
+def _journey(questionnaire: Questionnaire, response: Response | None) -> Journey:
+    if response is None:
+        return Journey(questionnaire)
+    return Journey(questionnaire, response.answers, response.pages_done)
+
+
 def _closed() -> str:
     return render_template("public/closed.html")
-
-
-def _age_question_id(questionnaire: Questionnaire) -> str | None:
-    rule = questionnaire.definition["derived"].get("age_band")
-    return rule["from"] if rule else None
 
 
 @bp.route("/")
@@ -136,66 +139,61 @@ def begin() -> HttpResponse:
     if not session.get("token") or response is None:
         _new_token()
     session.permanent = True
-    answers, done = (response.answers, response.pages_done) if response else ({}, [])
-    page = questionnaire.first_unanswered(answers, done)
-    if page is None:
-        return redirect(url_for("public.check_answers"))
-    return redirect(url_for("public.question", page_id=page.id))
+    page = _journey(questionnaire, response).first_unanswered()
+    return redirect(RESIDENT_PAGES.url(page or CHECK_ANSWERS))
 
 
 @bp.route("/start-again", methods=["POST"])
 @survey_posts
 def start_again() -> HttpResponse:
     if SimpleForm().validate_on_submit():
-        try:
-            responses.discard(session.get("token"))
-        except SQLAlchemyError:
-            db.session.rollback()
-            log.warning("database error while discarding a response", exc_info=True)
-            return render_template("public/try_again.html"), 503
+        responses.discard(session.get("token"))
         session.pop("token", None)
     return redirect(url_for("public.start"))
 
 
 def _render_question(
-    questionnaire: Questionnaire,
+    journey: Journey,
     page: Page,
     form: FlaskForm,
-    answers: dict[str, Any],
     *,
     status: int = 200,
     save_failed: bool | str = False,
 ) -> tuple[str, int]:
-    previous = questionnaire.previous_page(page.id, answers)
-    if request.args.get("change"):
-        back = url_for("public.check_answers")
-    elif previous is not None:
-        back = url_for("public.question", page_id=previous.id)
-    else:
-        back = url_for("public.start")
+    back = journey.back_from(page, from_check_answers=bool(request.args.get("change")))
     return render_template(
         "public/question.html",
         **page_template_context(page, form),
-        back_url=back,
+        back_url=RESIDENT_PAGES.url(back),
         save_failed=save_failed,
-        questionnaire=questionnaire,
+        questionnaire=journey.questionnaire,
     ), status
 
 
 @bp.route("/questions/<page_id>", methods=["GET", "POST"])
 @survey_posts
 def question(page_id: str) -> Any:
-    try:
-        return _question(page_id)
-    except SQLAlchemyError:
-        if request.method != "POST":
-            raise  # errors.py shows the friendly 503 page
-        db.session.rollback()
-        log.warning("database error before saving a page", exc_info=True)
-        kept = _page_kept_on_screen(page_id)
-        if kept is None:
-            raise
-        return kept
+    return _question(page_id)
+
+
+def _database_unavailable(error: Exception) -> Any:
+    """The one place a resident's page meets a database outage: nothing they sent is lost.
+
+    A posted question page is shown again as posted, with a "could not save" banner; a posted
+    check answers page offers to submit again; anything else is the general "try again" page.
+    """
+    db.session.rollback()
+    log.warning("database unavailable: %s", type(error).__name__)
+    kept: Any = None
+    if request.method == "POST" and request.endpoint == "public.question":
+        kept = _page_kept_on_screen((request.view_args or {}).get("page_id", ""))
+    elif request.method == "POST" and request.endpoint == "public.check_answers":
+        kept = render_template("public/try_again.html", retry_submit=True, form=SimpleForm()), 503
+    return kept or (render_template("public/try_again.html"), 503)
+
+
+for _unavailable in DATABASE_UNAVAILABLE:
+    bp.register_error_handler(_unavailable, _database_unavailable)
 
 
 def _page_kept_on_screen(
@@ -211,7 +209,7 @@ def _page_kept_on_screen(
     if page is None:
         return None
     form = form_class(survey_key, page)()
-    return _render_question(questionnaire, page, form, {}, status=status, save_failed=reason)
+    return _render_question(Journey(questionnaire), page, form, status=status, save_failed=reason)
 
 
 @bp.errorhandler(429)
@@ -222,7 +220,7 @@ def _too_many_posts(error: Exception) -> Any:
         if responses.last_served_questionnaire() is None:
             try:
                 _survey_or_none()  # parses the questionnaire to draw the page with
-            except SQLAlchemyError:
+            except DATABASE_UNAVAILABLE:
                 db.session.rollback()
         page_id = (request.view_args or {}).get("page_id", "")
         kept = _page_kept_on_screen(page_id, status=429, reason="busy")
@@ -243,50 +241,38 @@ def _question(page_id: str) -> Any:
     if found is None:
         return _closed()
     survey, questionnaire = found
-    page = questionnaire.page(page_id)
-    if page is None:
-        abort(404)
-    PageForm = form_class((survey.slug, survey.version), page)
-
     response = _current_response(survey)
     if response is not None and response.status == "submitted":
         return redirect(url_for("public.confirmation"))
-    answers = dict(response.answers) if response else {}
-    done = list(response.pages_done) if response else []
-
-    first_unanswered = questionnaire.first_unanswered(answers, done)
-    visible = {p.id for p in questionnaire.visible_pages(answers)}
-    # Residents go forward page by page; a POST is accepted for any page their answers lead
-    # to, so that a resident whose session was lost still has this page's answers saved.
-    allowed = page.id in visible and (
-        request.method == "POST" or page.id in done or page == first_unanswered
-    )
-    if not allowed:
-        if first_unanswered is None:
-            return redirect(url_for("public.check_answers"))
-        return redirect(url_for("public.question", page_id=first_unanswered.id))
+    journey = _journey(questionnaire, response)
+    access = journey.access(page_id, posting=request.method == "POST")
+    if access.not_found:
+        abort(404)
+    if access.page is None:
+        assert access.redirect is not None
+        return redirect(RESIDENT_PAGES.url(access.redirect))
+    page = access.page
+    PageForm = form_class((survey.slug, survey.version), page)
 
     if request.method == "GET":
-        form = PageForm(data=page_form_data(page, answers))
-        return _render_question(questionnaire, page, form, answers)
+        form = PageForm(data=page_form_data(page, journey.answers))
+        return _render_question(journey, page, form)
 
     if _caught_by_honeypot():
-        following = questionnaire.next_page(page.id, answers)
-        target = url_for("public.question", page_id=following.id) if following else None
-        return redirect(target or url_for("public.check_answers"))
+        following = journey.after_save(page.id, journey.answers, journey.pages_done)
+        return redirect(RESIDENT_PAGES.url(following))
     form = PageForm()
     if not form.validate():
-        return _render_question(questionnaire, page, form, answers)
+        return _render_question(journey, page, form)
 
     new_answers = page_answers(page, form)
-    age_id = _age_question_id(questionnaire)
-    age = new_answers.get(age_id) if age_id else None
-    if isinstance(age, int) and age < questionnaire.minimum_age:
+    if journey.is_under_age(new_answers):
         try:
             responses.discard(session.get("token"))
-        except SQLAlchemyError:
+        except DATABASE_UNAVAILABLE:
+            # Nothing of theirs is kept either way: the stale row goes with `flask purge`.
             db.session.rollback()
-            log.warning("database error while discarding an under-age response", exc_info=True)
+            log.warning("database unavailable while discarding an under-age response")
         session.pop("token", None)
         return redirect(url_for("public.too_young"))
 
@@ -305,51 +291,38 @@ def _question(page_id: str) -> Any:
         )
 
     try:
-        try:
-            saved = save()
-        except responses.TokenSpent:
-            # This browser's response was submitted, or belongs to a survey since replaced:
-            # these answers start a new response.
-            _new_token()
-            saved = save()
-    except SQLAlchemyError:
-        db.session.rollback()
-        log.warning("database error while saving a page", exc_info=True)
-        return _render_question(questionnaire, page, form, answers, status=503, save_failed=True)
+        saved = save()
+    except responses.TokenSpent:
+        # This browser's response was submitted, or belongs to a survey since replaced: these
+        # answers start a new response.
+        _new_token()
+        saved = save()
 
-    if request.args.get("change"):
-        following = questionnaire.first_unanswered(saved.answers, saved.pages_done)
-    else:
-        following = questionnaire.next_page(page.id, saved.answers)
-        if following is not None and following.id in saved.pages_done:
-            following = questionnaire.first_unanswered(saved.answers, saved.pages_done)
-    if following is None:
-        return redirect(url_for("public.check_answers"))
-    return redirect(url_for("public.question", page_id=following.id))
+    following = journey.after_save(
+        page.id,
+        saved.answers,
+        saved.pages_done,
+        from_check_answers=bool(request.args.get("change")),
+    )
+    return redirect(RESIDENT_PAGES.url(following))
 
 
-def _summary(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for page in questionnaire.visible_pages(answers):
-        change_url = url_for("public.question", page_id=page.id, change=1)  # once a page
-        for question in page.questions:
-            for label, value in handler_for(question).summary(answers):
-                rows.append({"change_url": change_url, "label": label, "value": value})
-    return rows
+def _summary(journey: Journey) -> list[dict[str, Any]]:
+    """The check answers rows, each with a link to change its page (and come back)."""
+    return [
+        {
+            "change_url": url_for("public.question", page_id=row.page.id, change=1),
+            "label": row.label,
+            "value": row.value,
+        }
+        for row in journey.summary()
+    ]
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])
 @survey_posts
 def check_answers() -> Any:
-    try:
-        return _check_answers()
-    except SQLAlchemyError:
-        if request.method != "POST":
-            raise  # errors.py shows the friendly 503 page
-        db.session.rollback()
-        log.warning("database error before submitting a response", exc_info=True)
-        form = SimpleForm()
-        return render_template("public/try_again.html", retry_submit=True, form=form), 503
+    return _check_answers()
 
 
 def _check_answers() -> Any:
@@ -364,9 +337,10 @@ def _check_answers() -> Any:
         if request.method == "POST":
             return render_template("public/answers_not_found.html"), 400
         return redirect(url_for("public.start"))
-    first_unanswered = questionnaire.first_unanswered(response.answers, response.pages_done)
+    journey = _journey(questionnaire, response)
+    first_unanswered = journey.first_unanswered()
     if first_unanswered is not None:
-        return redirect(url_for("public.question", page_id=first_unanswered.id))
+        return redirect(RESIDENT_PAGES.url(first_unanswered))
 
     form = SimpleForm()
     if request.method == "POST":
@@ -377,7 +351,7 @@ def _check_answers() -> Any:
             form.csrf_token.data = form.csrf_token.current_token
             return render_template(
                 "public/check_answers.html",
-                rows=_summary(questionnaire, response.answers),
+                rows=_summary(journey),
                 form=form,
                 expired=True,
             )
@@ -385,23 +359,18 @@ def _check_answers() -> Any:
             duration_seconds=quality.seconds_taken(session.get("began")),
             answer_pattern=quality.answer_pattern(questionnaire, response.answers),
         )
-        try:
-            result = responses.submit(response, signs)
-        except SQLAlchemyError:
-            db.session.rollback()
-            log.warning("database error while submitting a response", exc_info=True)
-            return render_template("public/try_again.html", retry_submit=True, form=form), 503
+        result = responses.submit(response, signs)
         if not result.already_submitted:
             try:
                 quality.note_bursts(result.response_id, signs.answer_pattern, responses.today())
-            except SQLAlchemyError:
+            except DATABASE_UNAVAILABLE:
                 # The response is safely submitted; only its burst flags are missing.
                 db.session.rollback()
                 log.warning("database error while checking a response's quality", exc_info=True)
         return redirect(url_for("public.confirmation"))
     return render_template(
         "public/check_answers.html",
-        rows=_summary(questionnaire, response.answers),
+        rows=_summary(journey),
         form=form,
     )
 

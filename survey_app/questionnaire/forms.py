@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from flask import url_for
 from flask_wtf import FlaskForm
 from wtforms import Field
 
 from .answer_types import Rendering, handler_for
 from .definition import Page
+from .journey import CHECK_ANSWERS, START, Destination
 from .messages import message
 
 __all__ = [
+    "JourneyPages",
     "PageForm",
     "form_class",
     "handler_for",
@@ -22,6 +26,23 @@ __all__ = [
     "page_template_context",
     "render_page",
 ]
+
+
+@dataclass(frozen=True)
+class JourneyPages:
+    """The endpoints a journey's destinations are served at: the resident's, or paper entry's."""
+
+    question: str
+    check_answers: str
+    start: str
+
+    def url(self, destination: Destination, **args: Any) -> str:
+        if destination == CHECK_ANSWERS:
+            return url_for(self.check_answers)
+        if destination == START:
+            return url_for(self.start)
+        assert isinstance(destination, Page)
+        return url_for(self.question, page_id=destination.id, **args)
 
 
 class PageForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from survey_app import responses as responses_module
 from survey_app.extensions import db
@@ -234,3 +234,18 @@ def test_submit_while_the_database_is_unreachable_offers_a_retry(client, monkeyp
     failed = client.submit("/check-answers")
     assert failed.status_code == 503
     assert "Try submitting again" in text_of(failed)
+
+
+def test_a_database_error_that_is_no_outage_is_shown_as_the_bug_it_is(client, monkeypatch, caplog):
+    """Only a lost connection earns "try again"; a wrong statement must not pass for one."""
+    client.get("/start")
+    client.get("/questions/age")
+
+    def wrong(**_kwargs):
+        raise ProgrammingError("INSERT", {}, Exception("no such column: answerz"))
+
+    monkeypatch.setattr(responses_module, "save_page", wrong)
+    failed = client.submit("/questions/age", {"age": "63"})
+    assert failed.status_code == 500
+    assert "Sorry, there is a problem with the service" in text_of(failed)
+    assert "unhandled error" in caplog.text
