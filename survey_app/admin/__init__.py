@@ -11,6 +11,15 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as HttpResponse
 
+from reporting.representativeness import (
+    AS_EXPECTED,
+    FLAG_LABELS,
+    NOT_ENOUGH_RESPONSES,
+    OVER_REPRESENTED,
+    POSSIBLY_UNDER_REPRESENTED,
+    UNDER_REPRESENTED,
+)
+
 from ..extensions import login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -31,18 +40,20 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-FLAG_TAGS = {
-    "under_represented": ("Under-represented", "govuk-tag--red"),
-    "possibly_under_represented": ("Possibly under-represented", "govuk-tag--orange"),
-    "over_represented": ("Over-represented", "govuk-tag--blue"),
-    "as_expected": ("As expected", "govuk-tag--green"),
-    "not_enough_responses": ("Not enough responses", "govuk-tag--grey"),
+# The reports' wording for each flag (one home: reporting.representativeness), as coloured tags.
+FLAG_TAG_CLASSES = {
+    UNDER_REPRESENTED: "govuk-tag--red",
+    POSSIBLY_UNDER_REPRESENTED: "govuk-tag--orange",
+    OVER_REPRESENTED: "govuk-tag--blue",
+    AS_EXPECTED: "govuk-tag--green",
+    NOT_ENOUGH_RESPONSES: "govuk-tag--grey",
 }
 
 
 @bp.app_template_global()
 def flag_tag(flag: str) -> Markup:
-    text, classes = FLAG_TAGS.get(flag, (flag.replace("_", " ").capitalize(), "govuk-tag--grey"))
+    text = FLAG_LABELS.get(flag, flag.replace("_", " ").capitalize())
+    classes = FLAG_TAG_CLASSES.get(flag, "govuk-tag--grey")
     return Markup('<strong class="govuk-tag {}">{}</strong>').format(classes, text)
 
 

@@ -7,9 +7,9 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
-from ..auth.forms import ConfirmForm, error_list, refresh_expired_token
 from ..errors import parse_row_id, row_id_or_404
 from ..extensions import db
+from ..forms import ConfirmForm, error_list, refresh_expired_token
 from ..partners import assets
 from . import bp, channel_admin
 from .forms import MoveChannelForm, NewChannelForm, RenameChannelForm, choices

@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, send_file, url_for
 
 from .. import quality
-from ..auth.forms import error_list, refresh_expired_token
+from ..forms import error_list, refresh_expired_token
 from ..questionnaire import Questionnaire
 from . import bp, report_files
 from . import dashboard as live

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from .. import responses
-from ..auth.forms import ConfirmForm, error_list, refresh_expired_token
+from ..forms import ConfirmForm, error_list, refresh_expired_token
 from ..questionnaire import Page
 from ..questionnaire.forms import (
     JourneyPages,

@@ -14,9 +14,9 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user
 
 from ..auth import accounts
-from ..auth.forms import ConfirmForm, error_list, refresh_expired_token
 from ..errors import parse_row_id, row_id_or_404
 from ..extensions import db
+from ..forms import ConfirmForm, error_list, refresh_expired_token
 from ..models import User
 from ..partners.assets import site_root
 from . import bp, channel_admin

@@ -9,9 +9,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import quality
-from ..auth.forms import error_list, refresh_expired_token
 from ..errors import row_id_or_404
 from ..extensions import db
+from ..forms import error_list, refresh_expired_token
 from ..models import QualityDecision
 from ..questionnaire import Questionnaire
 from ..questionnaire.forms import handler_for

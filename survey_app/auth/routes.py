@@ -13,16 +13,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as HttpResponse
 
 from ..extensions import limiter
+from ..forms import ConfirmForm, error_list, refresh_expired_token
 from ..models import User
 from . import LAST_SEEN_KEY, accounts, bp
-from .forms import (
-    ChangePasswordForm,
-    ConfirmForm,
-    SetPasswordForm,
-    SignInForm,
-    error_list,
-    refresh_expired_token,
-)
+from .forms import ChangePasswordForm, SetPasswordForm, SignInForm
 from .passwords import password_matches
 
 WRONG_DETAILS = "Enter the email address and password for your account"

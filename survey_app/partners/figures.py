@@ -19,17 +19,10 @@ from reporting.disclosure import (
     publish_table,
 )
 from reporting.interim import build_interim_report
+from reporting.representativeness import FLAG_LABELS
 
 from ..extensions import db
 from ..models import DERIVED_DIMENSIONS, Channel, Response, counted_responses
-
-FLAG_LABELS = {
-    "under_represented": "Under-represented",
-    "possibly_under_represented": "Possibly under-represented",
-    "over_represented": "Over-represented",
-    "as_expected": "As expected",
-    "not_enough_responses": "Not enough responses yet",
-}
 
 
 @dataclass(frozen=True)

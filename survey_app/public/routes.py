@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from .. import quality, responses
 from ..database import DATABASE_UNAVAILABLE
 from ..extensions import db, limiter
+from ..forms import EXPIRED, ConfirmForm
 from ..models import Response, Survey
 from ..questionnaire import Page, Questionnaire
 from ..questionnaire.forms import (
@@ -52,10 +53,6 @@ def _caught_by_honeypot() -> bool:
         log.info("honeypot field filled; nothing stored")
         return True
     return False
-
-
-class SimpleForm(FlaskForm):
-    """A form whose only field is its CSRF token: submit, start again."""
 
 
 def _new_token() -> None:
@@ -100,7 +97,7 @@ def start() -> str | HttpResponse:
         "public/start.html",
         questionnaire=questionnaire,
         response=response,
-        form=SimpleForm(),
+        form=ConfirmForm(),
         visit=responses.ChannelVisit.from_session(session.get("visit")),
     )
 
@@ -146,7 +143,7 @@ def begin() -> HttpResponse:
 @bp.route("/start-again", methods=["POST"])
 @survey_posts
 def start_again() -> HttpResponse:
-    if SimpleForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         responses.discard(session.get("token"))
         session.pop("token", None)
     return redirect(url_for("public.start"))
@@ -188,7 +185,7 @@ def _database_unavailable(error: Exception) -> Any:
     if request.method == "POST" and request.endpoint == "public.question":
         kept = _page_kept_on_screen((request.view_args or {}).get("page_id", ""))
     elif request.method == "POST" and request.endpoint == "public.check_answers":
-        kept = render_template("public/try_again.html", retry_submit=True, form=SimpleForm()), 503
+        kept = render_template("public/try_again.html", retry_submit=True, form=ConfirmForm()), 503
     return kept or (render_template("public/try_again.html"), 503)
 
 
@@ -227,7 +224,7 @@ def _too_many_posts(error: Exception) -> Any:
     elif request.method == "POST" and request.endpoint == "public.check_answers":
         kept = (
             render_template(
-                "public/try_again.html", retry_submit=True, busy=True, form=SimpleForm()
+                "public/try_again.html", retry_submit=True, busy=True, form=ConfirmForm()
             ),
             429,
         )
@@ -342,7 +339,7 @@ def _check_answers() -> Any:
     if first_unanswered is not None:
         return redirect(RESIDENT_PAGES.url(first_unanswered))
 
-    form = SimpleForm()
+    form = ConfirmForm()
     if request.method == "POST":
         if _caught_by_honeypot():
             return redirect(url_for("public.start"))
@@ -353,7 +350,7 @@ def _check_answers() -> Any:
                 "public/check_answers.html",
                 rows=_summary(journey),
                 form=form,
-                expired=True,
+                expired=EXPIRED["submit"],
             )
         signs = responses.QualitySigns(
             duration_seconds=quality.seconds_taken(session.get("began")),
@@ -380,7 +377,7 @@ def confirmation() -> Any:
     response = responses.find_response(session.get("token"))
     if response is None or response.status != "submitted":
         return redirect(url_for("public.start"))
-    return render_template("public/confirmation.html", response=response, form=SimpleForm())
+    return render_template("public/confirmation.html", response=response, form=ConfirmForm())
 
 
 @bp.route("/too-young")

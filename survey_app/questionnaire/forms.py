@@ -10,10 +10,10 @@ from flask import url_for
 from flask_wtf import FlaskForm
 from wtforms import Field
 
+from ..forms import EXPIRED, error_list
 from .answer_types import Rendering, handler_for
 from .definition import Page
 from .journey import CHECK_ANSWERS, START, Destination
-from .messages import message
 
 __all__ = [
     "JourneyPages",
@@ -95,13 +95,7 @@ def render_page(page: Page, form: PageForm) -> list[Rendering]:
 
 def page_errors(form: FlaskForm, page: Page) -> list[dict[str, str]]:
     """The error summary's entries: each field's first error, linked to the field."""
-    errors = []
-    for name, field_errors in form.errors.items():
-        if name == "csrf_token":
-            errors.append({"text": message("expired"), "href": f"#{page.answer_keys[0]}"})
-        elif field_errors:
-            errors.append({"text": field_errors[0], "href": f"#{name}"})
-    return errors
+    return error_list(form, expired=EXPIRED["question"], expired_href=f"#{page.answer_keys[0]}")
 
 
 def page_template_context(page: Page, form: FlaskForm) -> dict[str, Any]:

@@ -12,10 +12,6 @@ MESSAGES = {
     "number_and_decline": "Enter a number or select '{decline}', not both",
     "text_too_long": "Your answer must be {max_length:,} characters or fewer",
     "write_in_too_long": "Your description must be {max_length:,} characters or fewer",
-    "expired": (
-        "This page had been open for too long, so your answers were not saved. "
-        "Check them and select Continue again"
-    ),
 }
 
 
