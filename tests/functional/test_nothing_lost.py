@@ -138,6 +138,22 @@ def test_expired_page_keeps_the_answers_and_accepts_them_on_the_next_continue(ap
     assert stored_responses(client.application)[0].answers["safe_after_dark"] == "a_bit_unsafe"
 
 
+def test_an_expired_check_answers_page_submits_nothing_and_lets_the_resident_submit_again(
+    client,
+):
+    complete_survey(client, submit=False)
+    expired = client.post("/check-answers", data={"csrf_token": "stale"})
+
+    assert expired.status_code == 200
+    assert error_messages(expired) == [
+        "This page had been open for too long, so your answers were not sent. "
+        "Select Submit your answers again"
+    ]
+    assert stored_responses(client.application)[0].status == "in_progress"
+    assert client.submit("/check-answers").headers["Location"].endswith("/confirmation")
+    assert stored_responses(client.application)[0].status == "submitted"
+
+
 def test_lost_session_keeps_the_page_being_answered(app, client):
     client.get("/start")
     answer_page(client, "age", {"age": "41"})
