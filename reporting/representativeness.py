@@ -36,8 +36,6 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scipy.stats import chi2
-
 from reporting.stats import (
     holm_adjust,
     holm_levels,
@@ -339,6 +337,8 @@ def chi_square_goodness_of_fit(
         return GoodnessOfFit(
             statistic=None, df=0, p_value=None, merged_categories=merged_categories
         )
+    from scipy.stats import chi2  # scipy.stats takes a second to import: only when needed
+
     statistic = sum((count - expect) ** 2 / expect for count, expect in cells)
     df = len(cells) - 1
     return GoodnessOfFit(

@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Literal
 
-from scipy.stats import norm
-
 Alternative = Literal["two-sided", "less", "greater"]
 
 
@@ -26,6 +24,8 @@ def _z_for_confidence(confidence: float) -> float:
     # Cached: reports ask for the same 95% quantile hundreds of times, and scipy's ppf is slow.
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
+    from scipy.stats import norm  # scipy.stats takes a second to import: only when needed
+
     return float(norm.ppf(1.0 - (1.0 - confidence) / 2.0))
 
 
@@ -144,6 +144,8 @@ def proportion_score_test_p_value(
             (alternative == "less") == (observed < null_proportion)
         )
         return 0.0 if departure_is_tested else 1.0
+    from scipy.stats import norm  # imported on first use, as in _z_for_confidence
+
     standard_error = math.sqrt(null_proportion * (1.0 - null_proportion) / n)
     z = (observed - null_proportion) / standard_error
     if alternative == "less":

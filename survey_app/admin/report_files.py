@@ -12,8 +12,6 @@ from pathlib import Path
 
 from flask import current_app
 
-from reporting.exports import export_responses
-from reporting.generate import write_report
 from reporting.queries import find_survey
 
 from ..extensions import db
@@ -36,6 +34,10 @@ def reports_dir() -> Path:
 
 def generate_report(kind: str, survey_id: int | None) -> list[Path]:
     """Write the interim or final report in every format; raises ValueError on bad input."""
+    # Imported here: report writing brings matplotlib, WeasyPrint and openpyxl, which no page
+    # but this one needs, and which every `flask` command would otherwise load at start-up.
+    from reporting.generate import write_report
+
     return write_report(db.engine, kind, reports_dir(), REPORT_FORMATS, survey_id=survey_id)
 
 
@@ -54,6 +56,8 @@ def generate_export(fmt: str, survey_id: int | None, *, free_text: bool) -> list
     survey = find_survey(db.engine, survey_id)
     stem = export_stem(survey["slug"], survey["version"]) if survey else "safermk-responses-"
     out = reports_dir() / f"{stem}{stamp}{suffix}.{fmt}"
+    from reporting.exports import export_responses  # loaded when needed, as write_report
+
     result = export_responses(db.engine, out, fmt=fmt, survey_id=survey_id, free_text=free_text)
     return [path for path in (result.path, result.dictionary_path) if path is not None]
 
