@@ -63,7 +63,7 @@ def _render_page(entry, journey: Journey, page: Page, form: FlaskForm) -> Any:  
     return render_template(
         "admin/paper_question.html",
         entry=entry,
-        **page_template_context(page, form),
+        **page_template_context(page, form, survey_key=journey.questionnaire.key),
         back_url=PAPER_PAGES.url(journey.back_from(page)),
     )
 

@@ -160,7 +160,7 @@ def _render_question(
     back = journey.back_from(page, from_check_answers=bool(request.args.get("change")))
     return render_template(
         "public/question.html",
-        **page_template_context(page, form),
+        **page_template_context(page, form, survey_key=journey.questionnaire.key),
         back_url=RESIDENT_PAGES.url(back),
         save_failed=save_failed,
         questionnaire=journey.questionnaire,

@@ -148,6 +148,11 @@ class Questionnaire:
         return self.definition["version"]
 
     @property
+    def key(self) -> tuple[str, int]:
+        """Slug and version: which questionnaire this is, wherever it was parsed."""
+        return self.slug, self.version
+
+    @property
     def title(self) -> str:
         return self.definition["title"]
 

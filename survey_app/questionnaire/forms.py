@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import Field
 
 from ..forms import EXPIRED, error_list
@@ -43,6 +44,10 @@ class JourneyPages:
             return url_for(self.start)
         assert isinstance(destination, Page)
         return url_for(self.question, page_id=destination.id, **args)
+
+
+# Where a process keeps the question pages drawn before anyone answers them (app.extensions).
+PRISTINE_PAGES = "safermk_pristine_question_pages"
 
 
 class PageForm(FlaskForm):
@@ -98,18 +103,45 @@ def page_errors(form: FlaskForm, page: Page) -> list[dict[str, str]]:
     return error_list(form, expired=EXPIRED["question"], expired_href=f"#{page.answer_keys[0]}")
 
 
-def page_template_context(page: Page, form: FlaskForm) -> dict[str, Any]:
-    """What a question page's template needs, for residents and for paper entry alike."""
+def _rendered_questions(page: Page, form: FlaskForm) -> Markup:
+    macro = current_app.jinja_env.get_template("partials/question.html").module.render_question  # type: ignore[attr-defined]  # a template module's macros are its attributes
+    return Markup("").join(macro(kind, params) for kind, params in render_page(page, form))
+
+
+def _is_pristine(form: FlaskForm) -> bool:
+    """Nothing typed, chosen or wrong yet: the page as every respondent first sees it."""
+    return not form.errors and all(
+        field.data in (None, "", []) for field in form if field.name != "csrf_token"
+    )
+
+
+def page_template_context(
+    page: Page, form: FlaskForm, *, survey_key: tuple[str, int] | None = None
+) -> dict[str, Any]:
+    """What a question page's template needs, for residents and for paper entry alike.
+
+    The page's questions are drawn once per survey version while nobody has answered them (the
+    page as every respondent first sees it: most page views) and kept for the life of the
+    process; a page with answers or errors is drawn afresh. Nothing a respondent typed is kept.
+    """
     errors = page_errors(form, page)
     if "csrf_token" in form.errors:
         # The expired token is replaced so that the next Continue succeeds.
         form.csrf_token.data = form.csrf_token.current_token
     heading, question_is_heading = page_heading(page)
+    if survey_key is not None and _is_pristine(form):
+        drawn = current_app.extensions.setdefault(PRISTINE_PAGES, {})
+        key = (*survey_key, page.id)
+        if key not in drawn:
+            drawn[key] = _rendered_questions(page, form)
+        questions_html = drawn[key]
+    else:
+        questions_html = _rendered_questions(page, form)
     return {
         "page": page,
         "form": form,
         "heading": heading,
         "question_is_heading": question_is_heading,
-        "renderings": render_page(page, form),
+        "questions_html": questions_html,
         "errors": errors,
     }
