@@ -6,6 +6,7 @@ predictable patterns. Length and a deny-list of the passwords attackers try firs
 
 from __future__ import annotations
 
+import gzip
 import re
 from functools import cache
 from pathlib import Path
@@ -15,14 +16,29 @@ from werkzeug.security import check_password_hash, generate_password_hash
 MINIMUM_LENGTH = 12
 # Long enough for any passphrase; the limit keeps hashing cost bounded.
 MAXIMUM_LENGTH = 256
-COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+DATA_FOLDER = Path(__file__).resolve().parent.parent / "data"
+# The 20,000 most common passwords, lowercased: Django's list, kept exactly as Django ships it
+# (where it comes from, and its licence: common_passwords_NOTICE.txt beside it).
+COMMON_PASSWORDS_FILE = DATA_FOLDER / "common_passwords.txt.gz"
+# What an attacker would try here that the list above lacks: the names of the service, the
+# area and its police force, and dressed-up forms the checks below cannot undo.
+LOCAL_PASSWORDS_FILE = DATA_FOLDER / "local_passwords.txt"
 HASH_METHOD = "scrypt"
+
+
+def _entries(text: str) -> set[str]:
+    """One password a line. No line is a comment: real passwords start with "#"."""
+    return {line.strip().lower() for line in text.splitlines() if line.strip()}
 
 
 @cache
 def common_passwords() -> frozenset[str]:
-    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip())
+    """Read once per process, when the first password is checked: about 20,000 entries,
+    which take a few hundredths of a second to read."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as shared:
+        entries = _entries(shared.read())
+    entries |= _entries(LOCAL_PASSWORDS_FILE.read_text(encoding="utf-8"))
+    return frozenset(entries)
 
 
 # The substitutions people make to dress up a common word: "P@ssw0rd" is "password".
