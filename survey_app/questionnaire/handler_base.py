@@ -35,7 +35,17 @@ def without_control_characters(value: str | None) -> str | None:
     return "".join(c for c in cleaned if not _is_noncharacter(c))
 
 
-TEXT_FILTERS = [without_control_characters]
+def with_plain_line_breaks(value: str | None) -> str | None:
+    """Every line break as a single LF. Browsers post each line break in a text box as CR LF,
+    while the box's maxlength and its character count take it as one character: counted as
+    posted, a comment within the limit on screen would be refused as too long."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Run on everything residents type, before it is checked or stored.
+TEXT_FILTERS = [with_plain_line_breaks, without_control_characters]
 
 
 def stripped(value: str | None) -> str:
@@ -86,6 +96,9 @@ def error_params(field: Field) -> Params | None:
 
 
 def max_length_check(limit: int, text: str):
+    """The answer, through TEXT_FILTERS first, is no longer than the limit: a line break counts
+    as one character, as in the text box's own count."""
+
     def check(form: FlaskForm, field: Field) -> None:
         if len(stripped(field.data)) > limit:
             raise ValidationError(text)
