@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -41,6 +42,7 @@ def _configure(app: Flask, config_overrides: Mapping[str, Any] | None) -> None:
         # Behind the configured number of proxies the client is the address they forwarded,
         # so rate limits count each client, not the proxy; no header is trusted otherwise.
         proxies = app.config["TRUSTED_PROXIES"]
+        # Flask's documented way to add WSGI middleware; mypy takes it for replacing a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.config["TESTING"] = app.config.get("TESTING", app.config["SAFERMK_ENV"] == "test")
 
@@ -66,16 +68,16 @@ def _register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
 
 
-def _migrations_dir():
-    from pathlib import Path
-
+def _migrations_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "migrations"
 
 
 def _register_templates(app: Flask) -> None:
+    own_templates = app.jinja_loader
+    assert own_templates is not None, "the app has its own templates folder"
     app.jinja_loader = ChoiceLoader(
         [
-            app.jinja_loader,
+            own_templates,
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask
@@ -23,7 +24,7 @@ demo_cli = AppGroup("demo", help="Synthetic responses for trying reports out.")
 users_cli = AppGroup("users", help="Staff accounts: analysts and partner users.")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     raise click.ClickException(message)
 
 
@@ -259,10 +260,13 @@ def report_command(kind: str, out_dir: Path, formats: str, survey_label: str | N
     from reporting.generate import write_report
 
     survey = _survey_by_label(survey_label) if survey_label else None
-    if kind == "final" and survey is None:
-        survey = _survey_by_label(None)
-    if kind == "final" and survey.status == "open":
-        click.echo(f"Note: {survey.label} is still open; the final report covers responses so far.")
+    if kind == "final":
+        if survey is None:
+            survey = _survey_by_label(None)
+        if survey.status == "open":
+            click.echo(
+                f"Note: {survey.label} is still open; the final report covers responses so far."
+            )
     chosen = _comma_list(formats, ("html", "pdf", "json", "xlsx"), "--format")
     try:
         paths = write_report(

@@ -10,8 +10,10 @@ as one (a 500, logged), never dressed up as an outage.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -23,7 +25,7 @@ def configure_engine(engine: Engine) -> None:
         return
 
     @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         # WAL lets residents' saves and a report's reads go on at once; the busy timeout makes
         # a writer wait its turn instead of failing when two residents save together.
         cursor = dbapi_connection.cursor()
@@ -32,3 +34,10 @@ def configure_engine(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run by Session.execute changed. For those statements
+    the session returns a CursorResult, which has the count, though it is declared as returning
+    a Result."""
+    return cast(CursorResult[Any], result).rowcount

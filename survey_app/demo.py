@@ -249,8 +249,9 @@ def _rows(
     # Times taken from a generator of their own, so the answers stay those of earlier demos.
     timer = random.Random(seed + 1)
     questionnaire = questionnaire_for(db.session.get_one(Survey, survey_id))
-    slugs = [s for s in CHANNEL_WEIGHTS if s in channels] + [None]
-    weights = [CHANNEL_WEIGHTS[s] for s in slugs[:-1]] + [4]
+    named = [s for s in CHANNEL_WEIGHTS if s in channels]
+    slugs: list[str | None] = [*named, None]
+    weights = [CHANNEL_WEIGHTS[s] for s in named] + [4]
     for _ in range(count):
         slug = rng.choices(slugs, weights)[0]
         person = _demographics(rng, slug)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, abort, render_template
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from .database import DATABASE_UNAVAILABLE
@@ -28,7 +29,7 @@ TITLES = {
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if code >= 500:
             return _server_error(error)
@@ -43,7 +44,7 @@ def register_error_handlers(app: Flask) -> None:
             headers,
         )
 
-    def database_unavailable(error: Exception):  # type: ignore[no-untyped-def]
+    def database_unavailable(error: Exception) -> ResponseReturnValue:
         db.session.rollback()
         log.warning("database unavailable: %s", type(error).__name__)
         return render_template("public/try_again.html"), 503
@@ -52,7 +53,7 @@ def register_error_handlers(app: Flask) -> None:
         app.register_error_handler(unavailable, database_unavailable)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected_error(error: Exception) -> ResponseReturnValue:
         return _server_error(error)
 
 
@@ -75,7 +76,7 @@ def parse_row_id(text: str | None) -> int | None:
     return value if value <= LARGEST_ROW_ID else None
 
 
-def _server_error(error: Exception):  # type: ignore[no-untyped-def]
+def _server_error(error: Exception) -> tuple[str, int]:
     log.error("unhandled error", exc_info=error)
     return render_template(
         "errors/error.html", code=500, title="Sorry, there is a problem with the service"

@@ -1,5 +1,6 @@
 """What every form of the service shares: the form that is only its CSRF token, the GOV.UK error
-summary built from a form, and the words for a page that was open too long.
+summary built from a form, errors added after validation, and the words for a page that was
+open too long.
 
 Every form is a FlaskForm, so every one carries a CSRF token; a token that has expired is
 replaced when the form is shown again, so the next try works and nothing typed is lost.
@@ -8,6 +9,7 @@ replaced when the form is shown again, so the next try works and nothing typed i
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import Field, StringField
 
 # A form posted after its token expired, in the words that fit where it was posted.
 EXPIRED = {
@@ -25,6 +27,19 @@ EXPIRED = {
 
 class ConfirmForm(FlaskForm):
     """A form whose only field is its CSRF token: submit, start again, sign out, archive."""
+
+
+def entered(field: StringField) -> str:
+    """The text in a field that has passed its InputRequired or DataRequired check, which
+    leaves no field empty: call it only after the form validated."""
+    assert field.data is not None, f"{field.name} is required, so it has text once validated"
+    return field.data
+
+
+def add_error(field: Field, message: str) -> None:
+    """Show a problem found after the form validated (a wrong password, a name in use) as the
+    field's error, after any errors validation found."""
+    field.errors = [*field.errors, message]
 
 
 def error_list(

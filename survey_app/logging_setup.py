@@ -60,8 +60,10 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update(getattr(record, "fields", {}))
-        if record.exc_text or record.exc_info:
-            entry["error"] = record.exc_text or self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["error"] = record.exc_text
+        elif record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
         return json.dumps(entry)
 
 
@@ -74,6 +76,8 @@ def configure_logging(app: Flask) -> None:
     handler.addFilter(AddressFreeFilter())
     root = logging.getLogger()
     if not any(getattr(h, "_safermk", False) for h in root.handlers):
+        # A mark that this handler is the service's, so a second app adds no second one; a
+        # Handler declares no such attribute.
         handler._safermk = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.setLevel(logging.INFO)

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
-from .extensions import db
+from .extensions import Model
 
 SURVEY_STATUSES = ("open", "closed")
 RESPONSE_STATUSES = ("in_progress", "submitted")
@@ -44,7 +44,7 @@ DERIVED_DIMENSIONS = (
 )
 
 
-class Survey(db.Model):
+class Survey(Model):
     __tablename__ = "surveys"
     __table_args__ = (UniqueConstraint("slug", "version"),)
 
@@ -63,7 +63,7 @@ class Survey(db.Model):
         return f"{self.slug} v{self.version}"
 
 
-class Partner(db.Model):
+class Partner(Model):
     __tablename__ = "partners"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +72,7 @@ class Partner(db.Model):
     channels: Mapped[list[Channel]] = relationship(back_populates="partner")
 
 
-class Channel(db.Model):
+class Channel(Model):
     __tablename__ = "channels"
     # Names are unique within a partner (compared without regard to case in channel_admin), so
     # no list shows two identical entries.
@@ -88,7 +88,7 @@ class Channel(db.Model):
     partner: Mapped[Partner] = relationship(back_populates="channels")
 
 
-class Response(db.Model):
+class Response(Model):
     """One resident's answers. Holds nothing that identifies them: no IP, no user agent, no
     times of day.
 
@@ -161,7 +161,7 @@ def counted_responses(survey_id: int) -> ColumnElement[bool]:
 QUALITY_ACTIONS = ("exclude", "keep", "undo")
 
 
-class QualityDecision(db.Model):
+class QualityDecision(Model):
     """The analyst's decision about a group of suspected responses: exclude them from reports or
     keep them, with the reason in the analyst's words. Decisions are never edited or deleted;
     an undone decision points at the decision that undid it."""
@@ -185,7 +185,7 @@ class QualityDecision(db.Model):
 USER_ROLES = ("analyst", "partner")
 
 
-class User(db.Model):
+class User(Model):
     """A member of staff: the analyst, or someone at a partner organisation.
 
     `session_nonce` is part of the identifier kept in the session cookie; changing it (on a
@@ -233,7 +233,7 @@ class User(db.Model):
         return f"{self.id}:{self.session_nonce}"
 
 
-class PopulationBenchmark(db.Model):
+class PopulationBenchmark(Model):
     """Census (or other) population counts that the sample is compared with."""
 
     __tablename__ = "population_benchmarks"

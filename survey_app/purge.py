@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 
 from .admin.report_files import remove_free_text_exports
+from .database import rows_changed
 from .extensions import db
 from .models import Response, Survey
 from .questionnaire import Questionnaire
@@ -27,19 +28,23 @@ def purge(
     *, today: dt.date, unfinished_days: int, resume_days: int, free_text_days: int
 ) -> PurgeResult:
     stale = today - dt.timedelta(days=unfinished_days)
-    removed = db.session.execute(
-        delete(Response).where(Response.status == "in_progress", Response.last_saved_on < stale)
-    ).rowcount
-    # Once nobody can resume, the link between a browser and its submitted answers is dropped.
-    forgotten = db.session.execute(
-        update(Response)
-        .where(
-            Response.status == "submitted",
-            Response.token_hash.is_not(None),
-            Response.submitted_on < today - dt.timedelta(days=resume_days),
+    removed = rows_changed(
+        db.session.execute(
+            delete(Response).where(Response.status == "in_progress", Response.last_saved_on < stale)
         )
-        .values(token_hash=None)
-    ).rowcount
+    )
+    # Once nobody can resume, the link between a browser and its submitted answers is dropped.
+    forgotten = rows_changed(
+        db.session.execute(
+            update(Response)
+            .where(
+                Response.status == "submitted",
+                Response.token_hash.is_not(None),
+                Response.submitted_on < today - dt.timedelta(days=resume_days),
+            )
+            .values(token_hash=None)
+        )
+    )
     db.session.commit()
 
     free_text_removed = 0

@@ -39,6 +39,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 
 from reporting import response_quality
 
+from .database import rows_changed
 from .extensions import db, limiter
 from .models import Channel, Partner, QualityDecision, Response
 from .questionnaire import Questionnaire
@@ -178,7 +179,7 @@ def timing(survey_id: int) -> Timing:
         .offset((timed - 1) // 2)
         .limit(2 - timed % 2)
     ).all()
-    median = int(statistics.median(middle))
+    median = int(statistics.median([seconds for seconds in middle if seconds is not None]))
     fast_below = max(floor, median // 3) if timed >= MEDIAN_AFTER else floor
     return Timing(timed, median, fast_below)
 
@@ -269,6 +270,7 @@ def _describe(survey_id: int, sign: str, key: str, condition: ColumnElement[bool
             _undecided(survey_id), condition, Response.duration_seconds.is_not(None)
         )
     ).all()
+    taken = [seconds for seconds in durations if seconds is not None]
     example = None
     if sign == SAME_ANSWERS:
         example = db.session.scalars(
@@ -281,7 +283,7 @@ def _describe(survey_id: int, sign: str, key: str, condition: ColumnElement[bool
         first_day=first_day,
         last_day=last_day,
         channels=_channel_names(survey_id, condition),
-        median_seconds=int(statistics.median(durations)) if durations else None,
+        median_seconds=int(statistics.median(taken)) if taken else None,
         example_answers=example,
     )
 
@@ -302,6 +304,7 @@ def groups_to_review(survey_id: int, fast_below: int) -> list[Group]:
         .group_by(Response.channel_id, Response.submitted_on)
         .order_by(func.count().desc(), Response.submitted_on)
     ):
+        assert day is not None, "a submitted response has the day it was submitted"
         keys.append((CHANNEL_BURST, f"{channel_id or NO_CHANNEL}/{day.isoformat()}"))
     for (channel_id,) in db.session.execute(
         select(Response.channel_id)
@@ -415,11 +418,13 @@ def undo(
     )
     db.session.add(undoing)
     db.session.flush()
-    returned = db.session.execute(
-        update(Response)
-        .where(Response.quality_decision_id == original.id)
-        .values(quality_decision_id=None, excluded=False)
-    ).rowcount
+    returned = rows_changed(
+        db.session.execute(
+            update(Response)
+            .where(Response.quality_decision_id == original.id)
+            .values(quality_decision_id=None, excluded=False)
+        )
+    )
     undoing.response_count = int(returned)
     original.undone_by_id = undoing.id
     db.session.commit()

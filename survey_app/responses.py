@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
+from .database import rows_changed
 from .extensions import db
 from .models import DERIVED_DIMENSIONS, Channel, Response, Survey
 from .questionnaire import Page, Questionnaire
@@ -279,7 +280,7 @@ def submit(response: Response, signs: QualitySigns | None = None) -> SubmitResul
         except IntegrityError:
             db.session.rollback()  # the reference was taken; draw another
             continue
-        if result.rowcount == 1:
+        if rows_changed(result) == 1:
             return SubmitResult(reference, already_submitted=False, response_id=response_id)
         # Submitted already (a replay, or another tab got there first): report that reference.
         db.session.refresh(response)

@@ -53,6 +53,7 @@ def response_counts_by_channel() -> dict[int, dict[str, int]]:
     )
     counts: dict[int, dict[str, int]] = {}
     for channel_id, status, count in rows:
+        assert channel_id is not None, "the query leaves out responses with no channel"
         counts.setdefault(channel_id, {})[status] = int(count)
     return counts
 

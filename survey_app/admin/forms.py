@@ -12,7 +12,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+
+# SelectChoice is new in WTForms 3.3; the newest types-WTForms describes 3.2, without it.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..models import USER_ROLES

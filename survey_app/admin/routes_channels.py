@@ -9,24 +9,25 @@ from flask_wtf import FlaskForm
 
 from ..errors import parse_row_id, row_id_or_404
 from ..extensions import db
-from ..forms import ConfirmForm, error_list, refresh_expired_token
+from ..forms import ConfirmForm, add_error, entered, error_list, refresh_expired_token
+from ..models import Channel, Partner
 from ..partners import assets
 from . import bp, channel_admin
 from .forms import MoveChannelForm, NewChannelForm, RenameChannelForm, choices
 
 
-def _channel_or_404(channel_id: int):  # type: ignore[no-untyped-def]
+def _channel_or_404(channel_id: int) -> Channel:
     channel = channel_admin.get_channel(row_id_or_404(channel_id))
     if channel is None:
         abort(404)
     return channel
 
 
-def _partner_or_error(form: FlaskForm):  # type: ignore[no-untyped-def]
+def _partner_or_error(form: FlaskForm) -> Partner | None:
     chosen = parse_row_id(form.partner_id.data)
     partner = channel_admin.get_partner(chosen) if chosen is not None else None
     if partner is None:
-        form.partner_id.errors.append("Select the partner")
+        add_error(form.partner_id, "Select the partner")
     return partner
 
 
@@ -47,9 +48,11 @@ def channel_new() -> Any:
         partner = _partner_or_error(form)
         if partner is not None:
             try:
-                channel = channel_admin.create_channel(form.slug.data, form.name.data, partner)
+                channel = channel_admin.create_channel(
+                    entered(form.slug), entered(form.name), partner
+                )
             except channel_admin.ChannelError as error:
-                form[error.field].errors.append(str(error))
+                add_error(form[error.field], str(error))
             else:
                 flash(f"Channel {channel.name} created.", "success")
                 return redirect(url_for("admin.channel_detail", channel_id=channel.id))
@@ -57,7 +60,12 @@ def channel_new() -> Any:
     return render_template("admin/channel_new.html", form=form, errors=error_list(form))
 
 
-def _render_detail(channel, rename=None, move=None, status: int = 200) -> Any:  # type: ignore[no-untyped-def]
+def _render_detail(
+    channel: Channel,
+    rename: RenameChannelForm | None = None,
+    move: MoveChannelForm | None = None,
+    status: int = 200,
+) -> Any:
     rename = rename or RenameChannelForm(formdata=None, name=channel.name)
     move = move or MoveChannelForm(formdata=None, partner_id=str(channel.partner_id))
     move.partner_id.choices = choices(channel_admin.partner_choices())
@@ -88,9 +96,9 @@ def channel_rename(channel_id: int) -> Any:
     form = RenameChannelForm()
     if form.validate_on_submit():
         try:
-            channel_admin.rename_channel(channel, form.name.data)
+            channel_admin.rename_channel(channel, entered(form.name))
         except channel_admin.ChannelError as error:
-            form.name.errors.append(str(error))
+            add_error(form.name, str(error))
         else:
             flash("Channel renamed.", "success")
             return redirect(url_for("admin.channel_detail", channel_id=channel.id))
@@ -110,7 +118,7 @@ def channel_move(channel_id: int) -> Any:
                 channel_admin.move_channel(channel, partner)
             except channel_admin.ChannelError as error:
                 db.session.rollback()
-                form.partner_id.errors.append(str(error))
+                add_error(form.partner_id, str(error))
             else:
                 flash(f"Channel moved to {partner.name}.", "success")
                 return redirect(url_for("admin.channel_detail", channel_id=channel.id))

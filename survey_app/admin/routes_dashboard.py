@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, send_file, url_for
 
 from .. import quality
-from ..forms import error_list, refresh_expired_token
+from ..forms import add_error, error_list, refresh_expired_token
 from ..questionnaire import Questionnaire
 from . import bp, report_files
 from . import dashboard as live
@@ -74,7 +74,7 @@ def report_generate() -> Any:
         try:
             paths = report_files.generate_report(form.kind.data, _survey_id())
         except ValueError as error:
-            form.kind.errors.append(str(error))
+            add_error(form.kind, str(error))
         else:
             flash(f"Report written: {', '.join(path.name for path in paths)}.", "success")
             return redirect(url_for("admin.reports"))
@@ -91,7 +91,7 @@ def export_generate() -> Any:
                 form.export_format.data, _survey_id(), free_text=form.include_free_text.data
             )
         except ValueError as error:
-            form.export_format.errors.append(str(error))
+            add_error(form.export_format, str(error))
         else:
             flash(f"Export written: {', '.join(path.name for path in paths)}.", "success")
             return redirect(url_for("admin.reports"))

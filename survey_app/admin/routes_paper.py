@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from .. import responses
-from ..forms import ConfirmForm, error_list, refresh_expired_token
+from ..forms import ConfirmForm, add_error, error_list, refresh_expired_token
 from ..questionnaire import Page
 from ..questionnaire.forms import (
     JourneyPages,
@@ -22,6 +22,7 @@ from ..questionnaire.forms import (
 from ..questionnaire.journey import Journey
 from . import bp, paper_entry
 from .forms import PaperStartForm, choices
+from .paper_entry import PaperEntry
 
 LAST_REFERENCE_KEY = "paper_last_reference"
 PAPER_PAGES = JourneyPages("admin.paper_question", "admin.paper_check", "admin.paper_start")
@@ -35,11 +36,13 @@ def paper_start() -> Any:
     if survey is not None and form.validate_on_submit():
         channel = paper_entry.chosen_channel(form.channel_id.data)
         if channel is None:
-            form.channel_id.errors.append("Select the channel the form came from")
+            add_error(form.channel_id, "Select the channel the form came from")
         else:
             paper_entry.discard(session)
             paper_entry.start(session, channel)
-            first = paper_entry.current(session).questionnaire.pages[0]  # type: ignore[union-attr]
+            entry = paper_entry.current(session)
+            assert entry is not None, "the entry has just been started"
+            first = entry.questionnaire.pages[0]
             return redirect(url_for("admin.paper_question", page_id=first.id))
     refresh_expired_token(form)
     return render_template(
@@ -52,14 +55,14 @@ def paper_start() -> Any:
     )
 
 
-def _entry_or_restart():  # type: ignore[no-untyped-def]
+def _entry_or_restart() -> PaperEntry | None:
     entry = paper_entry.current(session)
     if entry is None:
         flash("Choose the channel for the paper questionnaire first.", "info")
     return entry
 
 
-def _render_page(entry, journey: Journey, page: Page, form: FlaskForm) -> Any:  # type: ignore[no-untyped-def]
+def _render_page(entry: PaperEntry, journey: Journey, page: Page, form: FlaskForm) -> Any:
     return render_template(
         "admin/paper_question.html",
         entry=entry,
@@ -96,7 +99,7 @@ def paper_question(page_id: str) -> Any:
             "admin/paper_too_young.html", minimum_age=entry.questionnaire.minimum_age
         )
     try:
-        saved = paper_entry.save_page(entry, page, new_answers, current_user)  # type: ignore[arg-type]
+        saved = paper_entry.save_page(entry, page, new_answers, current_user)
     except responses.TokenSpent:
         paper_entry.discard(session)
         flash(

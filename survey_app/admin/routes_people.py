@@ -16,7 +16,7 @@ from flask_login import current_user
 from ..auth import accounts
 from ..errors import parse_row_id, row_id_or_404
 from ..extensions import db
-from ..forms import ConfirmForm, error_list, refresh_expired_token
+from ..forms import ConfirmForm, add_error, entered, error_list, refresh_expired_token
 from ..models import User
 from ..partners.assets import site_root
 from . import bp, channel_admin
@@ -44,9 +44,9 @@ def partners() -> Any:
     form = PartnerForm()
     if form.validate_on_submit():
         try:
-            partner = channel_admin.create_partner(form.name.data)
+            partner = channel_admin.create_partner(entered(form.name))
         except channel_admin.ChannelError as error:
-            form.name.errors.append(str(error))
+            add_error(form.name, str(error))
         else:
             flash(f"Partner {partner.name} added.", "success")
             return redirect(url_for("admin.partners"))
@@ -73,13 +73,13 @@ def user_new() -> Any:
             chosen = parse_row_id(form.partner_id.data)
             partner = channel_admin.get_partner(chosen) if chosen is not None else None
             if partner is None:
-                form.partner_id.errors.append("Select the partner they work for")
+                add_error(form.partner_id, "Select the partner they work for")
         if not form.errors:
             try:
-                user = accounts.create_user(form.email.data, form.role.data, partner)
+                user = accounts.create_user(entered(form.email), form.role.data, partner)
             except accounts.AccountError as error:
                 db.session.rollback()
-                form.email.errors.append(str(error))
+                add_error(form.email, str(error))
             else:
                 db.session.commit()
                 session[LINK_DUE_SESSION_KEY] = user.id

@@ -11,7 +11,7 @@ from flask_login import current_user
 from .. import quality
 from ..errors import row_id_or_404
 from ..extensions import db
-from ..forms import error_list, refresh_expired_token
+from ..forms import add_error, entered, error_list, refresh_expired_token
 from ..models import QualityDecision
 from ..questionnaire import Questionnaire
 from ..questionnaire.forms import handler_for
@@ -88,18 +88,19 @@ def quality_group() -> Any:
     if request.method == "GET":
         form.expected.data = str(group.count)
     elif form.validate_on_submit():
+        expected = form.expected.data or ""
         try:
             decision = quality.decide(
                 survey_id=survey["id"],
                 sign=sign,
                 key=key,
-                expected=int(form.expected.data) if (form.expected.data or "").isdigit() else -1,
+                expected=int(expected) if expected.isdigit() else -1,
                 action=form.action.data,
-                reason=form.reason.data,
+                reason=entered(form.reason),
                 user_id=current_user.id,
             )
         except quality.DecisionError as error:
-            form.action.errors.append(str(error))
+            add_error(form.action, str(error))
             form.expected.data = str(group.count)
         else:
             verb = "excluded from every report" if decision.action == "exclude" else "kept"
@@ -136,11 +137,11 @@ def quality_undo(decision_id: int) -> Any:
         try:
             undoing = quality.undo(
                 decision.id,
-                reason=form.reason.data,
+                reason=entered(form.reason),
                 user_id=current_user.id,
             )
         except quality.DecisionError as error:
-            form.reason.errors.append(str(error))
+            add_error(form.reason, str(error))
         else:
             flash(
                 f"Decision undone: {undoing.response_count:,} responses are back to review.",

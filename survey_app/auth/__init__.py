@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as HttpResponse
+from wtforms.fields.choices import SelectFieldBase
 
 from ..extensions import login_manager
+
+if TYPE_CHECKING:
+    from ..models import User
 
 bp = Blueprint("auth", __name__)
 
@@ -32,7 +37,7 @@ def init_auth(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def _load_user(session_id: str):  # type: ignore[no-untyped-def]
+def _load_user(session_id: str) -> User | None:
     from .accounts import load_user
 
     return load_user(session_id)
@@ -57,12 +62,12 @@ from . import routes  # noqa: E402,F401
 
 
 @bp.app_template_global()
-def select_items(field, checked: bool = False) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def select_items(field: SelectFieldBase, checked: bool = False) -> list[dict[str, object]]:
     """GOV.UK select options (or radio items, with checked=True) from a WTForms choice field."""
     key = "checked" if checked else "selected"
     return [
-        {"value": choice.value, "text": choice.label, key: choice.selected}
-        for choice in field.iter_choices()
+        {"value": value, "text": label, key: selected}
+        for value, label, selected, _render_kw in field.iter_choices()
     ]
 
 

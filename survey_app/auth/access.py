@@ -24,7 +24,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
                 abort(403)
             return view(*args, **kwargs)
 
-        return login_required(wrapped)  # type: ignore[return-value]
+        return login_required(wrapped)
 
     return decorator
 

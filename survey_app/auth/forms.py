@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, PasswordField
 from wtforms.validators import InputRequired, ValidationError
@@ -40,6 +42,6 @@ class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField(validators=[InputRequired("Enter your current password")])
 
     # The current password is asked first on the page, so its error comes first too.
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Field]:
         order = ("csrf_token", "current_password", "password", "confirm_password")
         return iter([self[name] for name in order])

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as HttpResponse
 
 from ..extensions import limiter
-from ..forms import ConfirmForm, error_list, refresh_expired_token
+from ..forms import ConfirmForm, add_error, entered, error_list, refresh_expired_token
 from ..models import User
 from . import LAST_SEEN_KEY, accounts, bp
 from .forms import ChangePasswordForm, SetPasswordForm, SignInForm
@@ -71,12 +71,12 @@ def sign_in() -> Any:
         return redirect(home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(entered(form.email), entered(form.password))
         if user is not None:
             next_url = _safe_next(request.args.get("next"))
             _start_session(user)
             return redirect(next_url or home_for(user))
-        form.email.errors.append(WRONG_DETAILS)
+        add_error(form.email, WRONG_DETAILS)
     refresh_expired_token(form)
     return render_template("auth/sign_in.html", form=form, errors=error_list(form))
 
@@ -105,7 +105,7 @@ def set_password(token: str) -> Any:
         return render_template("auth/link_expired.html"), 404
     form = SetPasswordForm(account_email=user.email)
     if form.validate_on_submit():
-        accounts.set_password(user, form.password.data)
+        accounts.set_password(user, entered(form.password))
         logout_user()
         session.clear()
         flash("Your password is set. Sign in with it now.", "success")
@@ -117,13 +117,13 @@ def set_password(token: str) -> Any:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     form = ChangePasswordForm(account_email=user.email)
     if form.validate_on_submit():
-        if not password_matches(user.password_hash, form.current_password.data):
-            form.current_password.errors.append("Your current password is not right")
+        if not password_matches(user.password_hash, entered(form.current_password)):
+            add_error(form.current_password, "Your current password is not right")
         else:
-            accounts.set_password(user, form.password.data)
+            accounts.set_password(user, entered(form.password))
             # Every other browser is now signed out; this one carries on with the new nonce.
             _start_session(user)
             flash("Your password has changed. Any other browser you used is signed out.", "success")

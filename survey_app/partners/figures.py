@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from reporting.disclosure import (
     DISCLOSURE_THRESHOLD,
@@ -102,6 +103,7 @@ def weekly_counts(
             .group_by(Response.channel_id, Response.submitted_on)
         )
         for channel_id, day, count in rows:
+            assert channel_id is not None and day is not None, "the query leaves out NULLs"
             week = week_commencing(day)
             raw[channel_id][week] = raw[channel_id].get(week, 0) + int(count)
     weeks = sorted({week for counts in raw.values() for week in counts})
@@ -156,7 +158,7 @@ def reach_into_flagged_groups(
         if dimension not in DERIVED_DIMENSIONS:
             continue
         if dimension not in counts_by_dimension:
-            column = getattr(Response, dimension)
+            column: InstrumentedAttribute[str | None] = getattr(Response, dimension)
             counts_by_dimension[dimension] = (
                 {
                     category: int(count)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import abort, render_template
@@ -36,7 +37,10 @@ def overview() -> Any:
     partner_id = _own_partner_id()
     channels = figures.partner_channels(partner_id)
     survey = find_survey(db.engine)
-    weeks, channel_weeks, reach, missing = [], [], [], None
+    weeks: list[dt.date] = []
+    channel_weeks: list[figures.ChannelWeeks] = []
+    reach: list[figures.GroupReach] = []
+    missing: figures.MissingGroups | None = None
     if survey is not None:
         weeks, channel_weeks = figures.weekly_counts(channels, survey["id"])
         missing = figures.missing_groups(survey["id"])

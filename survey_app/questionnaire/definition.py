@@ -77,6 +77,8 @@ class Page:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Page) and other.spec == self.spec
 
+    # Unhashable, as pages equal by content must be; typeshed has object.__hash__ as a method
+    # only, so the type checker refuses the None that Python itself uses to say so.
     __hash__ = None  # type: ignore[assignment]
 
     def is_shown(self, answers: Answers) -> bool:

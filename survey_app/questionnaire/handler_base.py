@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
@@ -95,7 +95,7 @@ def error_params(field: Field) -> Params | None:
     return {"text": field.errors[0]} if field.errors else None
 
 
-def max_length_check(limit: int, text: str):
+def max_length_check(limit: int, text: str) -> Callable[[FlaskForm, Field], None]:
     """The answer, through TEXT_FILTERS first, is no longer than the limit: a line break counts
     as one character, as in the text box's own count."""
 
