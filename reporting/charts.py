@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -22,6 +22,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import PercentFormatter, StrMethodFormatter  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 # Counts on an axis carry thousands separators, as everywhere else people read them.
 THOUSANDS = "{x:,.0f}"
@@ -40,7 +43,7 @@ FLAG_MARKS = {
     "possibly_under_represented": "possibly under-represented",
     "over_represented": "over-represented",
 }
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["Arial", "Liberation Sans", "DejaVu Sans"],
     "font.size": 10,

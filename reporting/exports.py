@@ -16,7 +16,7 @@ import csv
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -25,6 +25,12 @@ from .interim import DIMENSION_LABELS
 from .queries import DERIVED_DIMENSIONS, channels, counted, find_survey, partners, responses
 from .spreadsheet_safety import csv_row, xlsx_row
 from .survey_weights import SurveyWeights, compute_survey_weights
+
+if TYPE_CHECKING:
+    from pyreadstat.pyclasses import MissingRange
+
+# Reads a variable's value from a response's answers.
+Reader = Callable[[Mapping[str, Any]], Any]
 
 FORMATS = ("csv", "xlsx", "sav")
 PREFER_NOT_TO_SAY_CODE = -1
@@ -42,7 +48,12 @@ class Variable:
     codes: dict[int, str] = field(default_factory=dict)
     # From a response's answers to the exported value. None: not an answer, so `_rows` takes
     # the value from the response itself (channel, dates, census categories, weight...).
-    read: Callable[[Mapping[str, Any]], Any] | None = None
+    read: Reader | None = None
+
+
+def _as_given(key: str) -> Reader:
+    """Reads the answer to `key` as the resident gave it (free text)."""
+    return lambda answers: answers.get(key)
 
 
 def _coded(question: Mapping[str, Any], key: str, label: str) -> Variable:
@@ -53,7 +64,7 @@ def _coded(question: Mapping[str, Any], key: str, label: str) -> Variable:
         label,
         "code",
         {code_of[o["value"]]: o["label"] for o in options},
-        lambda answers, key=key: code_of.get(answers.get(key)),
+        lambda answers: code_of.get(answers.get(key)),
     )
 
 
@@ -73,7 +84,7 @@ def questionnaire_variables(definition: Mapping[str, Any], *, free_text: bool) -
                                 write_in["label"],
                                 "text",
                                 {},
-                                lambda a, k=write_in["id"]: a.get(k),
+                                _as_given(write_in["id"]),
                             )
                         )
             elif kind == "grid":
@@ -86,7 +97,9 @@ def questionnaire_variables(definition: Mapping[str, Any], *, free_text: bool) -
                     # SPSS names stop at 64 characters; every format uses the same names.
                     name = f"{qid}__{option['value']}"[:SPSS_NAME_LIMIT]
 
-                    def chosen(answers, qid=qid, value=option["value"]):
+                    def chosen(
+                        answers: Mapping[str, Any], qid: str = qid, value: str = option["value"]
+                    ) -> int | None:
                         if qid not in answers:
                             return None
                         return int(value in answers[qid])
@@ -102,16 +115,14 @@ def questionnaire_variables(definition: Mapping[str, Any], *, free_text: bool) -
                     )
             elif kind == "number":
 
-                def number(answers, qid=qid):
+                def number(answers: Mapping[str, Any], qid: str = qid) -> Any:
                     value = answers.get(qid)
                     return PREFER_NOT_TO_SAY_CODE if value == "prefer_not_to_say" else value
 
                 codes = {PREFER_NOT_TO_SAY_CODE: "Prefer not to say"}
                 variables.append(Variable(qid, question["label"], "number", codes, number))
             elif free_text:
-                variables.append(
-                    Variable(qid, question["label"], "text", {}, lambda a, qid=qid: a.get(qid))
-                )
+                variables.append(Variable(qid, question["label"], "text", {}, _as_given(qid)))
     return variables
 
 
@@ -186,7 +197,10 @@ def _rows(
         .where(counted(survey_id))
         .order_by(responses.c.id)
     )
-    version = find_survey(engine, survey_id)["version"]
+    survey = find_survey(engine, survey_id)
+    if survey is None:
+        raise ValueError(f"No survey {survey_id} is loaded")
+    version = survey["version"]
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=10_000).execute(query)
         for number, row in enumerate(result, start=1):
@@ -205,7 +219,9 @@ def _rows(
                 **{f"census_{d}": getattr(row, d) for d in DERIVED_DIMENSIONS},
             }
             if weights is not None:
-                record["weight"] = weights.weight_for(row._mapping)
+                # Weighting reads the census columns by name, one of the keys a row's mapping has.
+                values = cast(Mapping[str, str | None], row._mapping)
+                record["weight"] = weights.weight_for(values)
             yield [record[v.name] if v.read is None else v.read(answers) for v in variables]
 
 
@@ -319,10 +335,10 @@ def _write_sav(
             frame[variable.name] = pd.to_datetime(frame[variable.name])
         elif variable.kind in ("code", "flag", "number"):
             frame[variable.name] = pd.to_numeric(frame[variable.name]).astype("float64")
-    labels = {v.name: _spss_label(v.label) for v in variables}
+    labels: dict[str, str | None] = {v.name: _spss_label(v.label) for v in variables}
     value_labels = {v.name: {float(c): t for c, t in v.codes.items()} for v in variables if v.codes}
     # "Prefer not to say" is an answer, but no number: SPSS leaves it out of means and sums.
-    missing = {
+    missing: dict[str, list[int | float | str | MissingRange]] = {
         v.name: [float(PREFER_NOT_TO_SAY_CODE)]
         for v in variables
         if v.kind == "number" and PREFER_NOT_TO_SAY_CODE in v.codes

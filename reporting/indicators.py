@@ -193,7 +193,10 @@ def _breakdown(
     overall_n: int,
 ) -> list[dict[str, Any]]:
     rows, shares = [], []
-    for category in sorted(c for c in by_category if c not in NOT_STATED_CATEGORIES):
+    # NOT_STATED_CATEGORIES holds None; the first test says so to the type checker.
+    for category in sorted(
+        c for c in by_category if c is not None and c not in NOT_STATED_CATEGORIES
+    ):
         numerator = by_category[category][f"{definition.key}:numerator"]
         n = by_category[category][f"{definition.key}:denominator"]
         if n == 0:

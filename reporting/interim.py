@@ -229,8 +229,8 @@ def _assess(
         assessment = assess_dimension(dimension, in_population, benchmark.counts)
         fit = chi_square_goodness_of_fit(in_population, benchmark.counts, dimension)
     except ValueError as error:
-        message = f"Could not compare with the population: {error}. Counts only."
-        return _dimension_without_benchmark(dimension, counts, message), []
+        problem = f"Could not compare with the population: {error}. Counts only."
+        return _dimension_without_benchmark(dimension, counts, problem), []
     raw = [category.to_dict() for category in assessment.categories]
     cells: dict[str | None, int] = {c["category"]: c["n"] for c in raw}
     cells[None] = assessment.not_stated
@@ -412,25 +412,25 @@ def _representativeness(
     flagged, over = [], []
     for dimension, published, raw in assessed:
         by_channel = counts_by_channel[dimension]
-        for category, shown in zip(raw, published["categories"], strict=False):
+        for assessment, shown in zip(raw, published["categories"], strict=False):
             group = {
                 "dimension": dimension,
                 "dimension_label": published["label"],
-                "category": category["category"],
+                "category": assessment["category"],
                 "label": shown["label"],
-                "flag": category["flag"],
+                "flag": assessment["flag"],
             }
             group["name"] = group_name(group)
-            if category["flag"] == OVER_REPRESENTED:
+            if assessment["flag"] == OVER_REPRESENTED:
                 over.append(group)
-            if category["flag"] not in FLAGGED:
+            if assessment["flag"] not in FLAGGED:
                 continue
             group.update(
                 n=shown["n"],
                 sample_share=shown["sample_share"],
                 population_share=shown["population_share"],
                 responses_needed=shown["responses_needed"],
-                channel_reach=channel_reach(by_channel, category["category"], channel_names),
+                channel_reach=channel_reach(by_channel, assessment["category"], channel_names),
             )
             flagged.append(group)
     return dimensions, flagged, over
@@ -468,7 +468,7 @@ def _early_results(
     for result in compute_indicators(engine, survey["id"], definitions):
         if raw is not None:
             raw[result["key"]] = result
-        breakdowns = {}
+        breakdowns: dict[str, list[dict[str, Any]]] = {}
         alone = {
             (dimension, row["category"])
             for dimension, rows in result["breakdowns"].items()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -52,6 +52,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, Cast
 from sqlalchemy.sql.visitors import replacement_traverse
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.selectable import TypedReturnsRows
 
 SUBMITTED = "submitted"
 IN_PROGRESS = "in_progress"
@@ -194,7 +197,9 @@ EXCLUDED = "excluded"
 def status_counts(engine: Engine, survey_id: int) -> dict[str, int]:
     """Responses submitted (and counted), in progress, and submitted but excluded as suspected."""
     status = case((responses.c.excluded == true(), literal(EXCLUDED)), else_=responses.c.status)
-    query = select(status, func.count()).where(responses.c.survey_id == survey_id).group_by(status)
+    query: Select[str, int] = (
+        select(status, func.count()).where(responses.c.survey_id == survey_id).group_by(status)
+    )
     with engine.connect() as connection:
         counts = {status: int(count) for status, count in connection.execute(query)}
     return {name: counts.get(name, 0) for name in (SUBMITTED, IN_PROGRESS, EXCLUDED)}
@@ -202,7 +207,7 @@ def status_counts(engine: Engine, survey_id: int) -> dict[str, int]:
 
 def excluded_by_sign(engine: Engine, survey_id: int) -> dict[str, int]:
     """Submitted responses the analyst excluded as suspected, by the sign of their group."""
-    query = (
+    query: Select[str, int] = (
         select(quality_decisions.c.sign, func.count())
         .select_from(
             responses.join(
@@ -222,7 +227,7 @@ def excluded_by_sign(engine: Engine, survey_id: int) -> dict[str, int]:
 
 def submissions_by_day(engine: Engine, survey_id: int) -> list[tuple[dt.date, int]]:
     day = responses.c.submitted_on
-    query = (
+    query: Select[dt.date, int] = (
         select(day, func.count())
         .where(counted(survey_id), day.is_not(None))
         .group_by(day)
@@ -264,7 +269,7 @@ def channel_counts(engine: Engine, survey_id: int, recent_since: dt.date) -> lis
                 "name": row.name,
                 "partner": row.partner,
                 "archived": bool(row.archived),
-                "count": int(row.count),
+                "count": int(row._mapping["count"]),
                 "recent": int(row.recent),
             }
             for row in connection.execute(query)
@@ -278,7 +283,7 @@ def untracked_counts(engine: Engine, survey_id: int) -> dict[str, int]:
     are not fit to publish.
     """
     has_unknown_slug = responses.c.unknown_channel_slug.is_not(None)
-    query = (
+    query: Select[int, int] = (
         select(
             func.coalesce(func.sum(case((has_unknown_slug, 0), else_=1)), 0),
             func.coalesce(func.sum(case((has_unknown_slug, 1), else_=0)), 0),
@@ -294,7 +299,9 @@ def untracked_counts(engine: Engine, survey_id: int) -> dict[str, int]:
 def dimension_counts(engine: Engine, survey_id: int, dimension: str) -> dict[str | None, int]:
     """Submitted responses per category of a derived dimension (None: not answered)."""
     column = _dimension_column(dimension)
-    query = select(column, func.count()).where(counted(survey_id)).group_by(column)
+    query: Select[str | None, int] = (
+        select(column, func.count()).where(counted(survey_id)).group_by(column)
+    )
     with engine.connect() as connection:
         return {category: int(count) for category, count in connection.execute(query)}
 
@@ -304,7 +311,7 @@ def dimension_counts_by_channel(
 ) -> dict[int | None, dict[str | None, int]]:
     """Per channel id (None: no recorded channel), submitted responses per category."""
     column = _dimension_column(dimension)
-    query = (
+    query: Select[int | None, str | None, int] = (
         select(responses.c.channel_id, column, func.count())
         .where(counted(survey_id))
         .group_by(responses.c.channel_id, column)
@@ -333,7 +340,10 @@ def dimension_counts_by_channel_all(
     result: dict[str, dict[int | None, dict[str | None, int]]] = {d: {} for d in dimensions}
     if not dimensions:
         return result
-    query = _grouped_sums(engine, rows, list(dimensions), ["channel_id"], ["n"])
+    # Rows (dimension, channel id, category, count).
+    query: TypedReturnsRows[str, int | None, str | None, int] = _grouped_sums(
+        engine, rows, list(dimensions), ["channel_id"], ["n"]
+    )
     with engine.connect() as connection:
         for dimension, channel_id, category, count in connection.execute(query):
             result[dimension].setdefault(channel_id, {})[category] = int(count)
@@ -417,7 +427,8 @@ def _reads_and_columns(
     reads: dict[tuple[str, str], ColumnElement[Any]] = {}
     plain: dict[str, Column[Any]] = {}
 
-    def record(element: Any) -> Any:
+    # Callbacks for replacement_traverse take keywords, by its declared signature.
+    def record(element: Any, **kw: Any) -> Any:
         read = _answer_read(element)
         if read is not None:
             reads.setdefault(read, element)
@@ -468,7 +479,7 @@ def flag_rows(
             .render_derived(name="answered", with_types=True)
         )
         for kind, question in keys:
-            value = record.c[question]
+            value: ColumnElement[Any] = record.c[question]
             if kind == "text" and question not in as_text:
                 value = type_coerce(value.op("#>>")(literal_column("'{}'")), String)
             elif kind == "json_text":
@@ -491,7 +502,7 @@ def flag_rows(
         column_of = {name: answered.c[name] for name in plain}
         source, where = answered, None
 
-    def replace(element: Any) -> Any:
+    def replace(element: Any, **kw: Any) -> Any:
         read = _answer_read(element)
         if read is not None:
             return replacements[read]
@@ -531,12 +542,12 @@ def conditional_counts(
     ).subquery("outcomes")
     result: dict[str | None, dict[str | None, dict[str, int]]] = {None: {}}
     result.update({dimension: {} for dimension in dimensions})
+    # Rows (dimension, category, each condition's count).
+    query: TypedReturnsRows[str | None, str | None, *tuple[int, ...]] = _grouped_sums(
+        engine, outcomes, [None, *dimensions], [], [f"c{i}" for i in range(len(names))]
+    )
     with engine.connect() as connection:
-        for dimension, category, *sums in connection.execute(
-            _grouped_sums(
-                engine, outcomes, [None, *dimensions], [], [f"c{i}" for i in range(len(names))]
-            )
-        ):
+        for dimension, category, *sums in connection.execute(query):
             result[dimension][category] = {name: int(sums[i]) for i, name in enumerate(names)}
     return result
 

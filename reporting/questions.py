@@ -168,13 +168,13 @@ def publish_questions(
             sums.append((frozenset(keys), None))
     parts_by_answer = {part.answer_id: part for part in parts}
     for indicator_key, (answer_id, values) in INDICATOR_PARTS.items():
-        part = parts_by_answer.get(answer_id)
-        if part is None or indicator_key not in raw_indicators:
+        answered_in = parts_by_answer.get(answer_id)
+        if answered_in is None or indicator_key not in raw_indicators:
             continue
         cells[indicator_key] = raw_indicators[indicator_key]["numerator"]
         if next(i for i in indicators if i["key"] == indicator_key)["share"] is None:
             hidden.add(indicator_key)
-        sums.append((frozenset(option_key(part, value) for value in values), indicator_key))
+        sums.append((frozenset(option_key(answered_in, v) for v in values), indicator_key))
     withheld = linked_suppressions(cells, hidden, sums)
     for indicator in indicators:
         if indicator["key"] in withheld and indicator["share"] is not None:

@@ -79,7 +79,7 @@ def channel_reach(
             **withhold_proportion(published[channel_id]),
             "n": WITHHELD,
         }
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "channel": names[channel_id][0],
             "partner": names[channel_id][1],
@@ -94,5 +94,7 @@ def channel_reach(
         (row for row in rows if row["group_share"] is not None),
         key=lambda row: (-row["group_share"], row["channel"]),
     )
-    hidden = sorted((row for row in rows if row["group_share"] is None), key=lambda r: r["channel"])
-    return shown + hidden
+    withheld = sorted(
+        (row for row in rows if row["group_share"] is None), key=lambda r: r["channel"]
+    )
+    return shown + withheld

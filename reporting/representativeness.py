@@ -146,11 +146,11 @@ def _answered_counts(
     """Respondent counts over the population's categories, and the count that did not say."""
     if not population_counts:
         raise ValueError(f"dimension {dimension!r} has no population categories")
-    for category, count in population_counts.items():
-        if count < 0 or math.isnan(count):
+    for name, population in population_counts.items():
+        if population < 0 or math.isnan(population):
             raise ValueError(
-                f"dimension {dimension!r}: population count for {category!r} must not be "
-                f"negative, got {count!r}"
+                f"dimension {dimension!r}: population count for {name!r} must not be "
+                f"negative, got {population!r}"
             )
     if sum(population_counts.values()) <= 0:
         raise ValueError(f"dimension {dimension!r}: population counts sum to zero")

@@ -23,7 +23,7 @@ SIGNS = {
 def response_quality(engine: Engine, survey_id: int) -> dict[str, Any]:
     """How many responses were excluded, by the sign their group was excluded for, in words."""
     counts = queries.excluded_by_sign(engine, survey_id)
-    by_sign = [
+    by_sign: list[dict[str, Any]] = [
         {"sign": sign, "label": label, "count": counts[sign]}
         for sign, label in SIGNS.items()
         if counts.get(sign)

@@ -196,12 +196,12 @@ def _next_steps(groups: Sequence[Mapping[str, Any]], final: bool) -> list[str]:
             steps.append(f"Ask {channel} to share the survey again, aimed at {whom}.")
     without = [g["audience"] for g in groups if not g["best_channels"]]
     if without:
-        names = _and(without)
+        audiences = _and(without)
         steps.append(
-            f"No channel yet reaches {names} well enough to show: find a partner who works with "
-            "them."
+            f"No channel yet reaches {audiences} well enough to show: find a partner who works "
+            "with them."
             if not final
-            else f"No channel reached {names} well: find a partner who "
+            else f"No channel reached {audiences} well: find a partner who "
             "works with them before the next survey."
         )
     if not groups:

@@ -32,7 +32,7 @@ from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Engine
 
 from .interim import DIMENSION_LABELS
@@ -110,7 +110,9 @@ class SurveyWeights:
     def categories(self) -> dict[str, list[str]]:
         """Every category any respondent stated, per weighting dimension."""
         return {
-            dimension: sorted({cell[position] for cell in self.cells if cell[position] is not None})
+            dimension: sorted(
+                {category for cell in self.cells if (category := cell[position]) is not None}
+            )
             for position, dimension in enumerate(self.dimensions)
         }
 
@@ -257,7 +259,10 @@ def compute_survey_weights(engine: Engine, survey_id: int) -> SurveyWeights:
     dimensions = tuple(d for d in WEIGHTING_DIMENSIONS if d in benchmarks)
     sources = {d: f"{benchmarks[d].source} ({benchmarks[d].year})" for d in dimensions}
     columns = [responses.c[d] for d in dimensions]
-    query = select(*columns, func.count()).where(counted(survey_id)).group_by(*columns)
+    # Rows (a category on each dimension, count).
+    query: Select[*tuple[str | None, ...], int] = (
+        select(*columns, func.count()).where(counted(survey_id)).group_by(*columns)
+    )
     cell_counts: dict[Cell, int] = {}
     with engine.connect() as connection:
         for *values, count in connection.execute(query):
@@ -283,8 +288,9 @@ def compute_survey_weights(engine: Engine, survey_id: int) -> SurveyWeights:
     for position, dimension in enumerate(dimensions):
         respondents: dict[str, int] = {}
         for cell, count in zip(cells, counts, strict=True):
-            if cell[position] is not None:
-                respondents[cell[position]] = respondents.get(cell[position], 0) + count
+            category = cell[position]
+            if category is not None:
+                respondents[category] = respondents.get(category, 0) + count
         if not respondents:
             continue  # nobody answered: nothing to weight on
         census = benchmarks[dimension].counts

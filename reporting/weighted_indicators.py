@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -179,7 +179,9 @@ def _group_sums(
     codes: npt.NDArray[np.int16], values: FloatArray, category_count: int
 ) -> FloatArray:
     in_group = codes >= 0
-    return np.bincount(codes[in_group], weights=values[in_group], minlength=category_count)
+    sums = np.bincount(codes[in_group], weights=values[in_group], minlength=category_count)
+    # With weights bincount returns floats; numpy's stubs give only its integer result.
+    return cast(FloatArray, sums)
 
 
 def weighted_indicators(

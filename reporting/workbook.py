@@ -337,7 +337,9 @@ def _weighting_tables(workbook: Workbook, weighting: Mapping[str, Any]) -> None:
 def render_xlsx(report: dict[str, Any], path: Path) -> Path:
     """Write the report's tables to an .xlsx workbook at path."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    first_sheet = workbook.active
+    assert first_sheet is not None, "a new workbook has one sheet"
+    workbook.remove(first_sheet)
     item_columns = [Column("Item", "item"), Column("Value", "value")]
     _add_table(workbook, "Summary", item_columns, _summary_rows(report))
     if report.get("survey") is not None:
