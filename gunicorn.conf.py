@@ -10,21 +10,6 @@ from survey_app.logging_setup import AddressFreeFilter
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Survey requests are short and mostly wait on the database: two workers a core, plus one.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-# Threads, so that a client sending its request slowly (a poor mobile connection, or on purpose)
-# holds one thread, not a whole worker: with sync workers, as many slow clients as workers stop
-# the service. Each thread may hold a database connection, so keep threads at or below
-# DATABASE_POOL_SIZE (5). Threads do not make the service proof against deliberately slow
-# clients (workers x threads of them still fill it): production needs the buffering proxy the
-# README describes in front.
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# A worker takes a connection only when it has a thread free for it. With more, a worker whose
-# threads all wait on slow clients would still take requests and queue them behind those
-# clients, while another worker stood idle.
-worker_connections = threads
-# So no connection is kept open between requests, as with sync workers: each one kept would
-# count against worker_connections. (The proxy in front keeps browsers' connections open.)
-keepalive = 0
 timeout = 30
 graceful_timeout = 20
 # gunicorn's access log would record addresses and user agents; the service logs requests itself.
