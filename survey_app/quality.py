@@ -132,6 +132,9 @@ def note_bursts(response_id: int, pattern: str | None, today: dt.date) -> None:
                 Response.answer_pattern == pattern,
                 Response.submitted_on >= today - dt.timedelta(days=period_days),
                 Response.quality_decision_id.is_(None),
+                # Only those not flagged yet: a long burst would otherwise rewrite them all at
+                # every submit.
+                Response.same_answers_burst.is_(False),
             )
             .values(same_answers_burst=True)
         )
