@@ -24,6 +24,18 @@ WITHHELD = "withheld"
 
 Key = TypeVar("Key", bound=Hashable)
 PublishedCount = int | str
+# The figures computed from a proportion's numerator and base, withheld with them.
+COMPUTED_FIGURES = frozenset(
+    {
+        "share",
+        "interval_low",
+        "interval_high",
+        "weighted_share",
+        "weighted_interval_low",
+        "weighted_interval_high",
+        "effective_n",
+    }
+)
 
 
 def is_suppressed(count: int) -> bool:
@@ -132,9 +144,11 @@ def withhold_proportion(
     published: Mapping[str, PublishedCount | float | None],
 ) -> dict[str, PublishedCount | float | None]:
     """A published proportion withheld to protect another cell: its base and numerator
-    hidden and every figure computed from them withheld."""
+    hidden and every figure computed from them withheld. Anything else it carries (an
+    indicator's key, label and breakdowns) is kept."""
     return {
-        **{name: None for name in published},
+        **published,
+        **{name: None for name in published if name in COMPUTED_FIGURES},
         **{
             name: published[name] if isinstance(published[name], str) else WITHHELD
             for name in ("n", "numerator")
