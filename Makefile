@@ -22,9 +22,12 @@ TEST_WORKERS ?= 2
 LOAD_JOURNEYS ?= 200
 export LOAD_JOURNEYS
 
+# The run ends with the coverage of survey_app and reporting: files not wholly covered, and the
+# total (settings in pyproject.toml's [tool.coverage]).
 test: $(VENV)/.installed assets
-	rm -rf test-artifacts/screenshots
-	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	rm -rf test-artifacts/screenshots test-artifacts/coverage
+	mkdir -p test-artifacts/coverage
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 load-test: $(VENV)/.installed assets
 	LOAD_JOURNEYS=2000 $(VENV)/bin/python -m pytest tests/production/test_load.py $(PYTEST_ARGS)
@@ -32,6 +35,7 @@ load-test: $(VENV)/.installed assets
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 assets: $(BUILD)/app.css
 
@@ -52,7 +56,7 @@ $(BUILD)/app.css: node_modules/.installed survey_app/static/src/app.scss
 	rm -rf $(BUILD)/assets && cp -r node_modules/govuk-frontend/dist/govuk/assets $(BUILD)/assets
 
 clean:
-	rm -rf $(VENV) node_modules $(BUILD) .pytest_cache
+	rm -rf $(VENV) node_modules $(BUILD) .pytest_cache .mypy_cache test-artifacts
 
 # Known-vulnerability check of the installed packages against PyPI's advisory data (needs access
 # to pypi.org's JSON API).

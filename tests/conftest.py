@@ -25,7 +25,26 @@ from .helpers import PageCheckingClient
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots")).resolve()
-BACKENDS = [b for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if b]
+KNOWN_BACKENDS = ("sqlite", "postgresql")
+# TEST_DATABASES names the engines the database tests run on, comma-separated; both by default.
+BACKENDS = list(
+    dict.fromkeys(
+        name.strip()
+        for name in os.environ.get("TEST_DATABASES", ",".join(KNOWN_BACKENDS)).split(",")
+        if name.strip()
+    )
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fail the run, before collecting, on a TEST_DATABASES that is empty or names a typo."""
+    unknown = [name for name in BACKENDS if name not in KNOWN_BACKENDS]
+    if unknown or not BACKENDS:
+        problem = f"names an unknown database ({', '.join(unknown)})" if unknown else "is empty"
+        raise pytest.UsageError(
+            f"TEST_DATABASES={os.environ.get('TEST_DATABASES', '')!r} {problem}: set it to "
+            "sqlite, postgresql or sqlite,postgresql, or unset it to run on both"
+        )
 
 
 def _app_for(url: str, **overrides: object) -> Flask:

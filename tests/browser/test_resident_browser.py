@@ -12,6 +12,8 @@ from .conftest import assert_accessible
 
 PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1024, "height": 800}
+# More pages than any route through the questionnaire has: a walk that goes on longer is stuck.
+MOST_PAGES = 40
 
 
 def fill_page(page: Page, answers: dict) -> None:
@@ -41,13 +43,13 @@ def answer_everything(
     visited = []
     while (page_id := current_page_id(page)) is not None:
         visited.append(page_id)
+        assert len(visited) < MOST_PAGES, f"the questionnaire never ended: {visited}"
         if axe is not None:
             assert_accessible(axe, page)
         if screenshots is not None:
             page.screenshot(path=str(screenshots / f"{prefix}{page_id}.png"), full_page=True)
         fill_page(page, FULL_ANSWERS.get(page_id, {}))
         press_continue(page)
-        assert len(visited) < 40
     return visited
 
 
@@ -91,13 +93,14 @@ def test_phone_width_pages_fit_without_sideways_scrolling(
     page.goto(f"{live_server}/s/facebook")
     page.screenshot(path=str(screenshots / "phone-start.png"), full_page=True)
     page.get_by_role("button", name="Start now").click()
-    while current_page_id(page) is not None:
+    visited = []
+    while (page_id := current_page_id(page)) is not None:
+        visited.append(page_id)
+        assert len(visited) < MOST_PAGES, f"the questionnaire never ended: {visited}"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{page.url} is {width}px wide"
-        page.screenshot(
-            path=str(screenshots / f"phone-{current_page_id(page)}.png"), full_page=True
-        )
-        fill_page(page, FULL_ANSWERS.get(current_page_id(page), {}))
+        page.screenshot(path=str(screenshots / f"phone-{page_id}.png"), full_page=True)
+        fill_page(page, FULL_ANSWERS.get(page_id, {}))
         press_continue(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(screenshots / "phone-check-answers.png"), full_page=True)
@@ -125,7 +128,12 @@ def test_too_many_priorities_error_is_accessible(live_server, page, axe):
     page.goto(f"{live_server}/start")
     page.fill("#age", "30")
     page.get_by_role("button", name="Continue").click()
-    while current_page_id(page) != "priorities":
+    passed = []
+    while (page_id := current_page_id(page)) != "priorities":
+        passed.append(page_id)
+        assert page_id is not None and len(passed) < MOST_PAGES, (
+            f"never reached the priorities page: at {page.url} after {passed}"
+        )
         press_continue(page)
     for value in (
         "reducing_violence",

@@ -47,7 +47,7 @@ def test_every_partner_page_is_accessible(live_app, live_server, page, axe):
 
 
 def test_every_analyst_page_is_accessible(live_app, live_server, page, axe):
-    make_staff(live_app)
+    staff = make_staff(live_app)
     add_submitted_responses(live_app, 12, channel_slug="age-uk")
     add_submitted_responses(live_app, 300, channel_slug="mk-college", age_band="65_74")
     sign_in(page, live_server, ANALYST_EMAIL)
@@ -59,7 +59,7 @@ def test_every_analyst_page_is_accessible(live_app, live_server, page, axe):
         f"/admin/channels/{age_uk}",
         "/admin/partners",
         "/admin/users/new",
-        "/admin/users/2/link",
+        f"/admin/users/{staff.partner_a}/link",
         "/admin/reports",
         "/admin/paper",
     ):

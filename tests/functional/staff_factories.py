@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from werkzeug.test import TestResponse
 
 from survey_app.auth import accounts
 from survey_app.extensions import db
-from survey_app.models import Channel, Partner, Response, Survey
+from survey_app.models import Channel, Partner, Response, Survey, User
 
 from ..helpers import PageCheckingClient
 
@@ -33,11 +33,21 @@ def make_user(
         return user.id
 
 
-def make_staff(app: Flask) -> None:
+class Staff(NamedTuple):
+    """The user ids make_staff created."""
+
+    analyst: int
+    partner_a: int
+    partner_b: int
+
+
+def make_staff(app: Flask) -> Staff:
     """The analyst, a user at partner A and a user at partner B."""
-    make_user(app, ANALYST_EMAIL, "analyst")
-    make_user(app, PARTNER_A_EMAIL, "partner", PARTNER_A)
-    make_user(app, PARTNER_B_EMAIL, "partner", PARTNER_B)
+    return Staff(
+        analyst=make_user(app, ANALYST_EMAIL, "analyst"),
+        partner_a=make_user(app, PARTNER_A_EMAIL, "partner", PARTNER_A),
+        partner_b=make_user(app, PARTNER_B_EMAIL, "partner", PARTNER_B),
+    )
 
 
 def sign_in(client: PageCheckingClient, email: str, password: str = PASSWORD) -> TestResponse:
@@ -48,6 +58,11 @@ def sign_in(client: PageCheckingClient, email: str, password: str = PASSWORD) ->
 def channel_id(app: Flask, slug: str) -> int:
     with app.app_context():
         return db.session.scalars(select(Channel.id).where(Channel.slug == slug)).one()
+
+
+def user_id(app: Flask, email: str) -> int:
+    with app.app_context():
+        return db.session.scalars(select(User.id).where(User.email == email)).one()
 
 
 def partner_id(app: Flask, name: str) -> int:

@@ -32,13 +32,15 @@ def test_stats_counts_submitted_and_in_progress_per_channel(app, client, runner)
     complete_survey(other, submit=False)
 
     result = runner.invoke(args=["survey", "stats", "--json"])
+    assert result.exit_code == 0, result.output
     channels = json.loads(result.output)["channels"]
     assert channels["age-uk"] == {"submitted": 1, "in_progress": 0}
     assert channels["mk-college"] == {"submitted": 0, "in_progress": 1}
     assert channels["facebook"] == {"submitted": 0, "in_progress": 0}
 
-    table = runner.invoke(args=["survey", "stats"]).output
-    assert "age-uk" in table and "total" in table
+    table = runner.invoke(args=["survey", "stats"])
+    assert table.exit_code == 0, table.output
+    assert "age-uk" in table.output and "total" in table.output
 
 
 def test_channels_add_and_list(app, runner):
@@ -56,8 +58,9 @@ def test_channels_add_and_list(app, runner):
     assert added.exit_code == 0, added.output
     assert "/s/estate-posters" in added.output
 
-    listed = json.loads(runner.invoke(args=["channels", "list", "--json"]).output)
-    row = next(r for r in listed if r["slug"] == "estate-posters")
+    listed = runner.invoke(args=["channels", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    row = next(r for r in json.loads(listed.output) if r["slug"] == "estate-posters")
     assert row["partner"] == "Grand Union Housing" and row["link"] == "/s/estate-posters"
 
 
@@ -69,9 +72,11 @@ def test_channels_add_refuses_a_bad_or_taken_slug(runner):
 
 
 def test_survey_close_and_open(app, client, runner):
-    assert "is closed" in runner.invoke(args=["survey", "close"]).output
+    closed = runner.invoke(args=["survey", "close"])
+    assert closed.exit_code == 0 and "is closed" in closed.output, closed.output
     assert "This survey has closed" in client.get("/").get_data(as_text=True)
-    assert "is open" in runner.invoke(args=["survey", "open"]).output
+    opened = runner.invoke(args=["survey", "open"])
+    assert opened.exit_code == 0 and "is open" in opened.output, opened.output
     assert "Start now" in client.get("/").get_data(as_text=True)
 
 
@@ -91,11 +96,13 @@ def test_survey_load_of_a_new_version_and_list(app, tmp_path, runner):
     path = tmp_path / "v2.json"
     path.write_text(json.dumps(definition))
 
-    assert (
-        "Loaded safermk-perceptions v2" in runner.invoke(args=["survey", "load", str(path)]).output
-    )
-    listed = json.loads(runner.invoke(args=["survey", "list", "--json"]).output)
-    assert [(s["version"], s["status"]) for s in listed] == [(1, "open"), (2, "closed")]
+    loaded = runner.invoke(args=["survey", "load", str(path)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "Loaded safermk-perceptions v2" in loaded.output
+    listed = runner.invoke(args=["survey", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    versions = [(s["version"], s["status"]) for s in json.loads(listed.output)]
+    assert versions == [(1, "open"), (2, "closed")]
 
 
 def test_changed_options_under_an_old_version_number_are_refused(tmp_path, runner):

@@ -13,7 +13,14 @@ from survey_app.extensions import db
 from survey_app.logging_setup import AddressFreeFilter, without_addresses
 from survey_app.models import Channel
 
-from .staff_factories import ANALYST_EMAIL, PARTNER_A_EMAIL, PASSWORD, make_staff, sign_in
+from .staff_factories import (
+    ANALYST_EMAIL,
+    PARTNER_A_EMAIL,
+    PASSWORD,
+    channel_id,
+    make_staff,
+    sign_in,
+)
 
 
 def _session_of(app, client) -> dict:  # type: ignore[no-untyped-def]
@@ -153,5 +160,6 @@ def test_links_made_in_the_pages_use_the_public_address_not_the_host_header(make
     assert "https://survey.safermk.example/set-password/" in page
     assert "evil.example" not in page
 
-    channels = client.get("/admin/channels/1", **forged).get_data(as_text=True)
+    age_uk = channel_id(app, "age-uk")
+    channels = client.get(f"/admin/channels/{age_uk}", **forged).get_data(as_text=True)
     assert "https://survey.safermk.example/s/" in channels and "evil.example" not in channels

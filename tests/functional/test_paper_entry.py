@@ -13,7 +13,7 @@ from ..helpers import (
     stored_responses,
     text_of,
 )
-from .staff_factories import ANALYST_EMAIL, channel_id, make_staff, sign_in
+from .staff_factories import ANALYST_EMAIL, channel_id, make_staff, sign_in, user_id
 
 
 def _start(app, client, slug: str = "age-uk"):  # type: ignore[no-untyped-def]
@@ -45,7 +45,7 @@ def test_paper_questionnaire_is_saved_as_paper_by_the_analyst_for_the_channel(ap
 
     (saved,) = stored_responses(app)
     assert saved.status == "submitted" and saved.source == "paper"
-    assert saved.entered_by_user_id == 1
+    assert saved.entered_by_user_id == user_id(app, ANALYST_EMAIL)
     assert saved.channel.slug == "age-uk"
     assert saved.answers["anything_else"] == "More lighting on the redways, please."
     assert saved.ethnic_group == "black"

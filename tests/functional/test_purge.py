@@ -39,7 +39,9 @@ def test_purge_removes_stale_unfinished_answers_and_keeps_submissions(app, clien
 def test_purge_keeps_recent_unfinished_answers(app, client, runner):
     complete_survey(client, submit=False)
     age_everything(app, 5)
-    runner.invoke(args=["purge"])
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 0 unfinished responses" in result.output
     assert [r.status for r in stored_responses(app)] == ["in_progress"]
 
 
@@ -60,7 +62,9 @@ def test_free_text_is_removed_after_the_retention_date(app, client, runner):
         survey.status, survey.closed_on = "closed", dt.date.today() - dt.timedelta(days=91)
         db.session.commit()
 
-    runner.invoke(args=["purge"])
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "removed free text from 1," in result.output
     (response,) = stored_responses(app)
     assert "anything_else" not in response.answers
     assert "sexual_orientation_other" not in response.answers
