@@ -228,7 +228,10 @@ def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", environ),
         "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", environ),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No X-RateLimit-* headers: they cost the limiter's storage a second round trip on every
+        # limited request, and tell robots how far they may go. A 429 still says when to come
+        # back (Retry-After, errors.retry_after).
+        "RATELIMIT_HEADERS_ENABLED": False,
         "SURVEY_RATE_LIMIT": _rate_limit("SURVEY_RATE_LIMIT", environ, "120 per minute"),
         "QUALITY_SAME_ANSWERS_BURST": _rate_limit(
             "QUALITY_SAME_ANSWERS_BURST", environ, "5 per hour"

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, abort, render_template
 from flask.typing import ResponseReturnValue
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from .database import DATABASE_UNAVAILABLE
@@ -37,7 +38,7 @@ def register_error_handlers(app: Flask) -> None:
         # requires) or a 429's Retry-After; only the body is replaced by the friendly page.
         headers = [
             (name, value) for name, value in error.get_headers() if name.lower() != "content-type"
-        ]
+        ] + retry_after(error)
         return (
             render_template("errors/error.html", code=code, title=TITLES.get(code, TITLES[400])),
             code,
@@ -55,6 +56,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:
         return _server_error(error)
+
+
+def retry_after(error: Exception) -> list[tuple[str, str]]:
+    """A 429's Retry-After: the length of the limit's window, the longest the wait can be (known
+    without asking the limiter's storage again)."""
+    if isinstance(error, RateLimitExceeded):
+        return [("Retry-After", str(error.limit.limit.get_expiry()))]
+    return []
 
 
 def row_id_or_404(value: int) -> int:

@@ -6,7 +6,6 @@ Nothing here knows about requests; the public blueprint passes in the session's 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,17 +21,10 @@ from .models import DERIVED_DIMENSIONS, Channel, Response, Survey
 from .questionnaire import Page, Questionnaire
 from .questionnaire.derive import derive_dimensions
 from .questionnaire.handler_base import without_control_characters
+from .tokens import token_hash
 
 # No 0/O or 1/I/L: references are read aloud over the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_reference() -> str:

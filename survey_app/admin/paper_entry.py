@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import responses
+from .. import responses, tokens
 from ..extensions import db
 from ..models import Channel, Response, Survey, User
 from ..questionnaire import Page, Questionnaire
@@ -48,7 +48,7 @@ def channel_choices() -> list[tuple[str, str]]:
 
 
 def start(session: MutableMapping[str, Any], channel: Channel) -> None:
-    session[SESSION_KEY] = {"token": responses.new_token(), "channel_id": channel.id}
+    session[SESSION_KEY] = {"token": tokens.new_token(), "channel_id": channel.id}
 
 
 def current(session: MutableMapping[str, Any]) -> PaperEntry | None:

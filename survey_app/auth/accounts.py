@@ -6,7 +6,6 @@ Nothing here knows about requests; routes and the `flask users` commands call th
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import USER_ROLES, Partner, User
+from ..tokens import new_token, token_hash
 from .passwords import hash_password, password_matches, password_problem, spend_hashing_time
 
 PASSWORD_LINK_LIFETIME = dt.timedelta(hours=72)
@@ -34,10 +34,6 @@ class PasswordLink:
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _new_nonce() -> str:
@@ -85,8 +81,8 @@ def create_user(email: str, role: str, partner: Partner | None = None) -> User:
 
 def issue_password_link(user: User) -> PasswordLink:
     """A new one-time token to set the password; any earlier link stops working."""
-    token = secrets.token_urlsafe(32)
-    user.password_token_hash = _token_hash(token)
+    token = new_token()
+    user.password_token_hash = token_hash(token)
     user.password_token_expires_at = now() + PASSWORD_LINK_LIFETIME
     db.session.commit()
     return PasswordLink(user, token, user.password_token_expires_at)
@@ -97,7 +93,7 @@ def user_for_password_token(token: str) -> User | None:
     if not token or len(token) > 100:
         return None
     user = db.session.scalars(
-        select(User).where(User.password_token_hash == _token_hash(token))
+        select(User).where(User.password_token_hash == token_hash(token))
     ).first()
     if user is None or not user.active:
         return None

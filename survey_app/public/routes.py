@@ -10,8 +10,9 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as HttpResponse
 
-from .. import quality, responses
+from .. import quality, responses, tokens
 from ..database import DATABASE_UNAVAILABLE
+from ..errors import retry_after
 from ..extensions import db, limiter
 from ..forms import EXPIRED, ConfirmForm
 from ..models import Response, Survey
@@ -58,7 +59,7 @@ def _caught_by_honeypot() -> bool:
 def _new_token() -> None:
     """A new response's token, and when it was begun: the start time stays in the resident's
     own cookie and only the time taken is stored (see survey_app.quality)."""
-    session["token"] = responses.new_token()
+    session["token"] = tokens.new_token()
     session["began"] = quality.started_now()
 
 
@@ -212,7 +213,7 @@ def _page_kept_on_screen(
 @bp.errorhandler(429)
 def _too_many_posts(error: Exception) -> Any:
     """Over the survey's rate limit: keep what the resident just sent on screen to send again."""
-    kept: Any = None
+    kept: tuple[str, int] | None = None
     if request.method == "POST" and request.endpoint == "public.question":
         if responses.last_served_questionnaire() is None:
             try:
@@ -230,7 +231,8 @@ def _too_many_posts(error: Exception) -> Any:
         )
     if kept is None:
         kept = render_template("errors/error.html", code=429, title="Too many requests"), 429
-    return kept
+    body, status = kept
+    return body, status, retry_after(error)
 
 
 def _question(page_id: str) -> Any:

@@ -125,7 +125,9 @@ def test_sign_in_is_rate_limited(app, client):
     statuses = [sign_in(client, ANALYST_EMAIL, "wrong guess number").status_code for _ in range(11)]
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
-    assert sign_in(client, ANALYST_EMAIL).status_code == 429
+    refused = sign_in(client, ANALYST_EMAIL)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "60"  # "10 per minute" was the limit reached
 
 
 def test_sign_in_goes_back_to_the_page_asked_for_but_never_to_another_site(app, client):
