@@ -13,7 +13,7 @@ tab or a carriage return is written behind a single quote (see spreadsheet_safet
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from .answer_keys import definition_answer_keys
 from .interim import DIMENSION_LABELS
 from .queries import DERIVED_DIMENSIONS, channels, counted, find_survey, partners, responses
 from .spreadsheet_safety import csv_row, xlsx_row
@@ -56,8 +57,7 @@ def _as_given(key: str) -> Reader:
     return lambda answers: answers.get(key)
 
 
-def _coded(question: Mapping[str, Any], key: str, label: str) -> Variable:
-    options = question["options"]
+def _coded(options: Sequence[Mapping[str, Any]], key: str, label: str) -> Variable:
     code_of = {o["value"]: position for position, o in enumerate(options, start=1)}
     return Variable(
         key,
@@ -70,59 +70,41 @@ def _coded(question: Mapping[str, Any], key: str, label: str) -> Variable:
 
 def questionnaire_variables(definition: Mapping[str, Any], *, free_text: bool) -> list[Variable]:
     variables: list[Variable] = []
-    for page in definition["pages"]:
-        for question in page["questions"]:
-            kind, qid = question["type"], question["id"]
-            if kind == "single":
-                variables.append(_coded(question, qid, question["label"]))
-                for option in question["options"]:
-                    if "write_in" in option and free_text:
-                        write_in = option["write_in"]
-                        variables.append(
-                            Variable(
-                                write_in["id"],
-                                write_in["label"],
-                                "text",
-                                {},
-                                _as_given(write_in["id"]),
-                            )
-                        )
-            elif kind == "grid":
-                for item in question["items"]:
-                    variables.append(
-                        _coded(question, item["id"], f"{question['label']} {item['label']}")
+    for answer in definition_answer_keys(definition):
+        key = answer.key
+        if answer.kind == "option":
+            variables.append(_coded(answer.options, key, answer.label))
+        elif answer.kind == "options":
+            for option in answer.options:
+                # SPSS names stop at 64 characters; every format uses the same names.
+                name = f"{key}__{option['value']}"[:SPSS_NAME_LIMIT]
+
+                def chosen(
+                    answers: Mapping[str, Any], key: str = key, value: str = option["value"]
+                ) -> int | None:
+                    if key not in answers:
+                        return None
+                    return int(value in answers[key])
+
+                variables.append(
+                    Variable(
+                        name,
+                        f"{answer.label} {option['label']}",
+                        "flag",
+                        {0: "Not chosen", 1: "Chosen"},
+                        chosen,
                     )
-            elif kind == "multiple":
-                for option in question["options"]:
-                    # SPSS names stop at 64 characters; every format uses the same names.
-                    name = f"{qid}__{option['value']}"[:SPSS_NAME_LIMIT]
+                )
+        elif answer.kind == "number":
 
-                    def chosen(
-                        answers: Mapping[str, Any], qid: str = qid, value: str = option["value"]
-                    ) -> int | None:
-                        if qid not in answers:
-                            return None
-                        return int(value in answers[qid])
+            def number(answers: Mapping[str, Any], key: str = key) -> Any:
+                value = answers.get(key)
+                return PREFER_NOT_TO_SAY_CODE if value == "prefer_not_to_say" else value
 
-                    variables.append(
-                        Variable(
-                            name,
-                            f"{question['label']} {option['label']}",
-                            "flag",
-                            {0: "Not chosen", 1: "Chosen"},
-                            chosen,
-                        )
-                    )
-            elif kind == "number":
-
-                def number(answers: Mapping[str, Any], qid: str = qid) -> Any:
-                    value = answers.get(qid)
-                    return PREFER_NOT_TO_SAY_CODE if value == "prefer_not_to_say" else value
-
-                codes = {PREFER_NOT_TO_SAY_CODE: "Prefer not to say"}
-                variables.append(Variable(qid, question["label"], "number", codes, number))
-            elif free_text:
-                variables.append(Variable(qid, question["label"], "text", {}, _as_given(qid)))
+            codes = {PREFER_NOT_TO_SAY_CODE: "Prefer not to say"}
+            variables.append(Variable(key, answer.label, "number", codes, number))
+        elif free_text:
+            variables.append(Variable(key, answer.label, "text", {}, _as_given(key)))
     return variables
 
 

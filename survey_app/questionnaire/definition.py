@@ -10,12 +10,12 @@ from typing import Any
 
 import jsonschema
 
+from reporting.answer_keys import question_answer_keys
+
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 DEFINITIONS_DIR = Path(__file__).with_name("definitions")
 DEFAULT_DEFINITION = DEFINITIONS_DIR / "safermk-perceptions-v1.json"
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
-# Question types whose answers are written in the resident's own words.
-FREE_TEXT_TYPES = ("short_text", "long_text")
 
 Answers = Mapping[str, Any]
 
@@ -39,12 +39,8 @@ class Question:
         self.type: str = spec["type"]
         self.label: str = spec["label"]
         self.options: list[Mapping[str, Any]] = list(spec.get("options", []))
-        if self.type == "grid":
-            self.answer_keys = [item["id"] for item in spec["items"]]
-        else:
-            self.answer_keys = [self.id] + [
-                o["write_in"]["id"] for o in self.options if "write_in" in o
-            ]
+        self.answers = question_answer_keys(spec)
+        self.answer_keys = [answer.key for answer in self.answers]
 
     def option_label(self, value: str) -> str:
         for option in self.options:
@@ -175,13 +171,13 @@ class Questionnaire:
     @cached_property
     def free_text_keys(self) -> frozenset[str]:
         """The answers residents write in their own words: text questions and write-ins."""
-        keys: set[str] = set()
-        for page in self.pages:
-            for question in page.questions:
-                if question.type in FREE_TEXT_TYPES:
-                    keys.add(question.id)
-                keys.update(o["write_in"]["id"] for o in question.options if "write_in" in o)
-        return frozenset(keys)
+        return frozenset(
+            answer.key
+            for page in self.pages
+            for question in page.questions
+            for answer in question.answers
+            if answer.is_free_text
+        )
 
     def prune(self, answers: Answers) -> dict[str, Any]:
         """Drop answers on pages the resident's other answers no longer lead to."""
