@@ -11,7 +11,7 @@ import datetime as dt
 import html
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import PercentFormatter, StrMethodFormatter  # noqa: E402
+
+from reporting.model import (  # noqa: E402
+    ChannelRow,
+    DayCount,
+    DimensionResult,
+    IndicatorResult,
+    WeightedIndicatorResult,
+)
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -100,7 +108,7 @@ def _figure(height: float) -> tuple[Figure, Any]:
     return figure, axes
 
 
-def responses_over_time(by_day: Sequence[Mapping[str, Any]]) -> Chart | None:
+def responses_over_time(by_day: Sequence[DayCount]) -> Chart | None:
     shown = [(row["date"], row["count"]) for row in by_day if isinstance(row["count"], int)]
     if not shown:
         return None
@@ -128,7 +136,7 @@ def responses_over_time(by_day: Sequence[Mapping[str, Any]]) -> Chart | None:
         return _to_svg(figure, "chart-over-time", alt)
 
 
-def responses_by_channel(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
+def responses_by_channel(rows: Sequence[ChannelRow]) -> Chart | None:
     shown = [(row["name"], row["count"]) for row in rows if isinstance(row["count"], int)]
     if not any(count for _, count in shown):
         return None
@@ -148,7 +156,7 @@ def responses_by_channel(rows: Sequence[Mapping[str, Any]]) -> Chart | None:
         return _to_svg(figure, "chart-channels", alt)
 
 
-def sample_against_population(dimension: Mapping[str, Any]) -> Chart | None:
+def sample_against_population(dimension: DimensionResult) -> Chart | None:
     categories = [row for row in dimension["categories"] if "population_share" in row]
     if not categories or dimension.get("benchmark") is None:
         return None
@@ -197,66 +205,110 @@ def sample_against_population(dimension: Mapping[str, Any]) -> Chart | None:
         return _to_svg(figure, f"chart-sample-{dimension['dimension']}", alt)
 
 
-def indicators_with_intervals(indicators: Sequence[Mapping[str, Any]]) -> Chart | None:
-    shown = [row for row in indicators if row["share"] is not None]
+@dataclass(frozen=True)
+class Estimate:
+    """A published share with its 95% interval."""
+
+    label: str
+    share: float
+    low: float
+    high: float
+
+
+def _estimate(
+    label: str, share: float | None, low: float | None, high: float | None
+) -> Estimate | None:
+    """The share with its interval, or None where it is withheld (the three go together)."""
+    if share is None or low is None or high is None:
+        return None
+    return Estimate(label, share, low, high)
+
+
+def _unweighted(row: IndicatorResult | WeightedIndicatorResult) -> Estimate | None:
+    return _estimate(row["label"], row["share"], row["interval_low"], row["interval_high"])
+
+
+def _weighted(row: WeightedIndicatorResult) -> Estimate | None:
+    return _estimate(
+        row["label"],
+        row["weighted_share"],
+        row["weighted_interval_low"],
+        row["weighted_interval_high"],
+    )
+
+
+def _errors(estimates: Sequence[Estimate]) -> list[list[float]]:
+    """How far each interval reaches below and above its share, as errorbar wants them."""
+    return [
+        [estimate.share - estimate.low for estimate in estimates],
+        [estimate.high - estimate.share for estimate in estimates],
+    ]
+
+
+def indicators_with_intervals(indicators: Sequence[IndicatorResult]) -> Chart | None:
+    shown = [estimate for estimate in map(_unweighted, indicators) if estimate is not None]
     if not shown:
         return None
     shown = shown[::-1]
     with plt.rc_context(STYLE):
         figure, axes = _figure(0.45 * len(shown) + 1)
-        shares = [row["share"] for row in shown]
-        errors = [
-            [row["share"] - row["interval_low"] for row in shown],
-            [row["interval_high"] - row["share"] for row in shown],
-        ]
         axes.errorbar(
-            shares,
+            [estimate.share for estimate in shown],
             range(len(shown)),
-            xerr=errors,
+            xerr=_errors(shown),
             fmt="o",
             color=OKABE_ITO["vermillion"],
             ecolor=OKABE_ITO["grey"],
             capsize=4,
         )
-        axes.set_yticks(range(len(shown)), [row["label"] for row in shown])
+        axes.set_yticks(range(len(shown)), [estimate.label for estimate in shown])
         axes.set_xlim(0, 1)
         axes.xaxis.set_major_formatter(PercentFormatter(xmax=1))
         axes.set_xlabel("Share of respondents (unweighted), with 95% interval")
         alt = "Dot chart of headline indicators with 95% intervals: " + "; ".join(
-            f"{row['label']} {_percent(row['share'])} ({_percent(row['interval_low'])} to "
-            f"{_percent(row['interval_high'])})"
-            for row in reversed(shown)
+            f"{estimate.label} {_percent(estimate.share)} ({_percent(estimate.low)} to "
+            f"{_percent(estimate.high)})"
+            for estimate in reversed(shown)
         )
         return _to_svg(figure, "chart-indicators", alt + ".")
 
 
-def weighted_indicators_with_intervals(indicators: Sequence[Mapping[str, Any]]) -> Chart | None:
+def weighted_indicators_with_intervals(
+    indicators: Sequence[WeightedIndicatorResult],
+) -> Chart | None:
     """Unweighted and weighted shares side by side, each with its 95% interval."""
-    shown = [row for row in indicators if row["weighted_share"] is not None][::-1]
+    # A weighted share is published only with its unweighted one.
+    pairs = [(_weighted(row), _unweighted(row)) for row in indicators]
+    shown = [
+        (weighted, unweighted)
+        for weighted, unweighted in pairs
+        if weighted is not None and unweighted is not None
+    ][::-1]
     if not shown:
         return None
     with plt.rc_context(STYLE):
         figure, axes = _figure(0.6 * len(shown) + 1.2)
-        for offset, prefix, colour, marker, label in (
-            (0.15, "weighted_", OKABE_ITO["vermillion"], "o", "Weighted to the census"),
-            (-0.15, "", OKABE_ITO["blue"], "s", "Unweighted"),
+        for offset, estimates, colour, marker, label in (
+            (
+                0.15,
+                [weighted for weighted, _ in shown],
+                OKABE_ITO["vermillion"],
+                "o",
+                "Weighted to the census",
+            ),
+            (-0.15, [unweighted for _, unweighted in shown], OKABE_ITO["blue"], "s", "Unweighted"),
         ):
-            shares = [row[f"{prefix}share"] for row in shown]
-            errors = [
-                [row[f"{prefix}share"] - row[f"{prefix}interval_low"] for row in shown],
-                [row[f"{prefix}interval_high"] - row[f"{prefix}share"] for row in shown],
-            ]
             axes.errorbar(
-                shares,
+                [estimate.share for estimate in estimates],
                 [position + offset for position in range(len(shown))],
-                xerr=errors,
+                xerr=_errors(estimates),
                 fmt=marker,
                 color=colour,
                 ecolor=colour,
                 capsize=3,
                 label=label,
             )
-        axes.set_yticks(range(len(shown)), [row["label"] for row in shown])
+        axes.set_yticks(range(len(shown)), [weighted.label for weighted, _ in shown])
         axes.set_xlim(0, 1)
         axes.xaxis.set_major_formatter(PercentFormatter(xmax=1))
         axes.set_xlabel("Share of respondents in each base, with 95% interval")
@@ -264,9 +316,9 @@ def weighted_indicators_with_intervals(indicators: Sequence[Mapping[str, Any]]) 
         axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False)
         alt = "Dot chart of headline indicators, weighted and unweighted, with 95% intervals: "
         alt += "; ".join(
-            f"{row['label']} weighted {_percent(row['weighted_share'])} "
-            f"({_percent(row['weighted_interval_low'])} to "
-            f"{_percent(row['weighted_interval_high'])}), unweighted {_percent(row['share'])}"
-            for row in reversed(shown)
+            f"{weighted.label} weighted {_percent(weighted.share)} "
+            f"({_percent(weighted.low)} to "
+            f"{_percent(weighted.high)}), unweighted {_percent(unweighted.share)}"
+            for weighted, unweighted in reversed(shown)
         )
         return _to_svg(figure, "chart-weighted-indicators", alt + ".")

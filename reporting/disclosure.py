@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast, overload
+
+from reporting.model import (
+    PublishedCount,
+    PublishedProportion,
+    PublishedWeightedProportion,
+    ShareFigures,
+    WeightedShareFigures,
+)
 
 DISCLOSURE_THRESHOLD = 10
 FEWER_THAN_THRESHOLD = f"fewer than {DISCLOSURE_THRESHOLD}"
 WITHHELD = "withheld"
 
 Key = TypeVar("Key", bound=Hashable)
-PublishedCount = int | str
+Published = TypeVar("Published", bound=PublishedProportion)
 # The figures computed from a proportion's numerator and base, withheld with them.
 COMPUTED_FIGURES = frozenset(
     {
@@ -118,9 +126,17 @@ def round_up_to_threshold(value: int) -> int:
     return int(math.ceil(value / DISCLOSURE_THRESHOLD) * DISCLOSURE_THRESHOLD)
 
 
+@overload
 def publish_proportion(
-    numerator: int, n: int, figures: Mapping[str, float | None]
-) -> dict[str, PublishedCount | float | None]:
+    numerator: int, n: int, figures: WeightedShareFigures
+) -> PublishedWeightedProportion: ...
+
+
+@overload
+def publish_proportion(numerator: int, n: int, figures: ShareFigures) -> PublishedProportion: ...
+
+
+def publish_proportion(numerator: int, n: int, figures: ShareFigures) -> PublishedProportion:
     """n, numerator and the figures computed from them (share, interval), as publishable.
 
     The rest (n - numerator) is recoverable from the two published counts, so it is protected
@@ -133,24 +149,30 @@ def publish_proportion(
         published_numerator = FEWER_THAN_THRESHOLD if n else 0
     else:
         published_numerator = WITHHELD if rest < DISCLOSURE_THRESHOLD else numerator
-    return {
+    published = {
         "n": suppress(n),
         "numerator": published_numerator,
         **{name: None if hidden else value for name, value in figures.items()},
     }
+    # Each figure keeps its name, so this is `figures` with n and numerator: the overloads say
+    # which of the two shapes that is.
+    return cast(PublishedProportion, published)
 
 
-def withhold_proportion(
-    published: Mapping[str, PublishedCount | float | None],
-) -> dict[str, PublishedCount | float | None]:
+def _withheld_count(count: PublishedCount) -> PublishedCount:
+    """A count hidden to protect another cell: "withheld", or "fewer than 10" if it was."""
+    return count if isinstance(count, str) else WITHHELD
+
+
+def withhold_proportion(published: Published) -> Published:
     """A published proportion withheld to protect another cell: its base and numerator
     hidden and every figure computed from them withheld. Anything else it carries (an
     indicator's key, label and breakdowns) is kept."""
-    return {
+    withheld = {
         **published,
         **{name: None for name in published if name in COMPUTED_FIGURES},
-        **{
-            name: published[name] if isinstance(published[name], str) else WITHHELD
-            for name in ("n", "numerator")
-        },
+        "n": _withheld_count(published["n"]),
+        "numerator": _withheld_count(published["numerator"]),
     }
+    # The same keys as `published`, so the same shape.
+    return cast(Published, withheld)

@@ -24,7 +24,32 @@ from sqlalchemy.engine import Engine
 from reporting import queries
 from reporting.disclosure import publish_proportion, suppress, withhold_proportion
 from reporting.indicators import headline_indicator_definitions, priority_options
-from reporting.interim import DIMENSION_LABELS, build_interim_report, linked_breakdown_hidden
+from reporting.interim import (
+    DIMENSION_LABELS,
+    Cell,
+    build_interim_report,
+    linked_breakdown_hidden,
+)
+from reporting.model import (
+    ComputedWeightedIndicator,
+    FinalReport,
+    IndicatorResult,
+    MergedCategory,
+    Methodology,
+    PublishedWeightedProportion,
+    QuestionResult,
+    Report,
+    SurveyInfo,
+    UnusedDimension,
+    WeightedBreakdownRow,
+    WeightedIndicatorResult,
+    WeightedProportion,
+    WeightedResults,
+    WeightedShareFigures,
+    Weighting,
+    WeightingCategory,
+    WeightingDimension,
+)
 from reporting.questions import closed_question_parts, option_definitions, publish_questions
 from reporting.reach import humanise
 from reporting.representativeness import (
@@ -50,13 +75,6 @@ EARLY_RESULTS_CAVEAT = (
     "Unweighted figures, kept for comparison with the interim report. The weighted results "
     "are this report's estimates for Milton Keynes residents aged 16 and over."
 )
-WEIGHTED_FIGURES = (
-    "weighted_share",
-    "weighted_interval_low",
-    "weighted_interval_high",
-    "effective_n",
-)
-PROPORTION_FIGURES = ("share", "interval_low", "interval_high", *WEIGHTED_FIGURES)
 NOT_STATED_TREATMENT = (
     "Answers left blank or 'prefer not to say' are left out of every share of a census "
     "dimension, as the census leaves out its own non-answers. In weighting, a respondent who "
@@ -84,7 +102,7 @@ INTERVALS = (
 )
 
 
-def _labels(report: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+def _labels(report: Report) -> dict[str, dict[str, str]]:
     return {
         dimension["dimension"]: {row["category"]: row["label"] for row in dimension["categories"]}
         for dimension in report["representativeness"]["dimensions"]
@@ -102,13 +120,13 @@ def _safe_weights(engine: Engine, survey_id: int) -> SurveyWeights:
 
 def _weighting(
     weights: SurveyWeights, labels: Mapping[str, Mapping[str, str]], benchmarked: Sequence[str]
-) -> dict[str, Any]:
+) -> Weighting:
     result = weights.result
 
     def label(dimension: str, category: str) -> str:
         return labels.get(dimension, {}).get(category, humanise(category))
 
-    merged = [
+    merged: list[MergedCategory] = [
         {
             "dimension": dimension,
             "dimension_label": DIMENSION_LABELS.get(dimension, humanise(dimension)),
@@ -121,7 +139,7 @@ def _weighting(
         for dimension, merges in weights.merged.items()
         for category, destination in merges.items()
     ]
-    not_used = []
+    not_used: list[UnusedDimension] = []
     for dimension in WEIGHTING_DIMENSIONS:
         if result is not None and dimension in weights.dimensions:
             continue
@@ -136,13 +154,13 @@ def _weighting(
         not_used.append(
             {"dimension": dimension, "label": DIMENSION_LABELS[dimension], "reason": reason}
         )
-    dimensions = []
+    dimensions: list[WeightingDimension] = []
     if result is not None:
         for dimension in weights.dimensions:
             merged_into: dict[str, list[str]] = {}
             for category, destination in weights.merged.get(dimension, {}).items():
                 merged_into.setdefault(destination, []).append(label(dimension, category))
-            categories = []
+            categories: list[WeightingCategory] = []
             for category, target in result.target_shares[dimension].items():
                 shown = label(dimension, category)
                 if category in merged_into:
@@ -188,10 +206,25 @@ def _weighting(
     }
 
 
-def _published(figures: Mapping[str, Any], weighted: bool) -> dict[str, Any]:
-    values = {name: figures[name] for name in PROPORTION_FIGURES}
+def _without_weights(figures: WeightedShareFigures) -> None:
+    figures["weighted_share"] = None
+    figures["weighted_interval_low"] = None
+    figures["weighted_interval_high"] = None
+    figures["effective_n"] = None
+
+
+def _published(figures: WeightedProportion, weighted: bool) -> PublishedWeightedProportion:
+    values: WeightedShareFigures = {
+        "share": figures["share"],
+        "interval_low": figures["interval_low"],
+        "interval_high": figures["interval_high"],
+        "weighted_share": figures["weighted_share"],
+        "weighted_interval_low": figures["weighted_interval_low"],
+        "weighted_interval_high": figures["weighted_interval_high"],
+        "effective_n": figures["effective_n"],
+    }
     if not weighted:
-        values.update(dict.fromkeys(WEIGHTED_FIGURES))
+        _without_weights(values)
     elif values["effective_n"] is not None:
         values["effective_n"] = round(values["effective_n"], 1)
     return publish_proportion(figures["numerator"], figures["n"], values)
@@ -203,7 +236,7 @@ def _weighted_results(
     weights: SurveyWeights,
     labels: Mapping[str, Mapping[str, str]],
     breakdown_dimensions: Sequence[str],
-) -> tuple[dict[str, Mapping[str, Any]], dict[str, Any]]:
+) -> tuple[dict[str, ComputedWeightedIndicator], WeightedResults]:
     """The published weighted results, and the unpublished ones by indicator key."""
     definitions = headline_indicator_definitions(priority_options(survey["definition"]))
     groups = {dimension: list(labels[dimension]) for dimension in breakdown_dimensions}
@@ -211,12 +244,12 @@ def _weighted_results(
     categories = weights.categories() if weighted else {}
     flags = stream_indicator_flags(engine, survey["id"], definitions, groups, categories)
     respondent_weights = weights.weights_for_codes(flags.weighting_codes, categories)
-    indicators = []
-    raw: dict[str, Mapping[str, Any]] = {}
+    indicators: list[WeightedIndicatorResult] = []
+    raw: dict[str, ComputedWeightedIndicator] = {}
     for result in weighted_indicators(flags, respondent_weights, definitions):
         raw[result["key"]] = result
-        breakdowns = {}
-        alone = {
+        breakdowns: dict[str, list[WeightedBreakdownRow]] = {}
+        alone: set[Cell] = {
             (dimension, row["category"])
             for dimension, rows in result["breakdowns"].items()
             for row in rows
@@ -226,7 +259,7 @@ def _weighted_results(
             result["breakdowns"], result["numerator"], result["n"], alone
         )
         for dimension, rows in result["breakdowns"].items():
-            published_rows = []
+            published_rows: list[WeightedBreakdownRow] = []
             for row in rows:
                 published = _published(row, weighted)
                 if (dimension, row["category"]) in withheld:
@@ -271,9 +304,10 @@ def _weighted_questions(
     engine: Engine,
     survey: Mapping[str, Any],
     weights: SurveyWeights,
-    report: Mapping[str, Any],
-    raw_indicators: Mapping[str, Mapping[str, Any]],
-) -> list[dict[str, Any]]:
+    report: FinalReport,
+    weighted_results: WeightedResults,
+    raw_indicators: Mapping[str, ComputedWeightedIndicator],
+) -> list[QuestionResult]:
     """Every closed question's answers, weighted (when weights could be made) with intervals."""
     parts = closed_question_parts(survey["definition"])
     definitions = option_definitions(parts)
@@ -281,22 +315,23 @@ def _weighted_questions(
     categories = weights.categories() if weighted else {}
     flags = stream_indicator_flags(engine, survey["id"], definitions, {}, categories)
     respondent_weights = weights.weights_for_codes(flags.weighting_codes, categories)
-    results = {
-        result["key"]: {
-            **result,
-            **({} if weighted else dict.fromkeys(WEIGHTED_FIGURES)),
-        }
-        for result in weighted_indicators(flags, respondent_weights, definitions)
-    }
+    results: dict[str, WeightedProportion] = {}
+    for result in weighted_indicators(flags, respondent_weights, definitions):
+        if not weighted:
+            _without_weights(result)
+        results[result["key"]] = result
     # Both the unweighted and the weighted indicators count the same people.
-    indicators = report["early_results"]["indicators"] + report["weighted_results"]["indicators"]
+    indicators: list[IndicatorResult | WeightedIndicatorResult] = [
+        *report["early_results"]["indicators"],
+        *weighted_results["indicators"],
+    ]
     return publish_questions(parts, results, indicators, raw_indicators, weighted=weighted)
 
 
 def _methodology(
-    report: Mapping[str, Any], weighting: Mapping[str, Any], results: Mapping[str, Any]
-) -> dict[str, Any]:
-    survey, fieldwork, channels = report["survey"], report["fieldwork"], report["channels"]
+    report: FinalReport, survey: SurveyInfo, weighting: Weighting, results: WeightedResults
+) -> Methodology:
+    fieldwork, channels = report["fieldwork"], report["channels"]
     channels_used = [row["name"] for row in channels["rows"] if row["count"] != 0]
     if channels["untagged"] != 0:
         channels_used.append("No channel link (the survey's general address)")
@@ -348,14 +383,22 @@ def _methodology(
 
 def build_final_report(
     engine: Engine, survey_id: int | None = None, *, today: dt.date | None = None
-) -> dict[str, Any]:
+) -> FinalReport:
     """Every figure of the final report; survey_id None means the open survey, else newest."""
-    report = build_interim_report(engine, survey_id, today=today)
-    report.update(kind="final", title=TITLE)
-    if report["survey"] is None:
-        report.update(weighting=None, weighted_results=None, methodology=None)
+    interim = build_interim_report(engine, survey_id, today=today)
+    # The final report's own parts follow the interim report's, None until they are made.
+    report: FinalReport = {
+        **interim,
+        "kind": "final",
+        "title": TITLE,
+        "weighting": None,
+        "weighted_results": None,
+        "methodology": None,
+    }
+    published_survey = report["survey"]
+    if published_survey is None:
         return report
-    survey = queries.find_survey(engine, report["survey"]["id"])
+    survey = queries.find_survey(engine, published_survey["id"])
     assert survey is not None  # the interim report has just found it
     report["early_results"]["caveat"] = EARLY_RESULTS_CAVEAT
     labels = _labels(report)
@@ -363,12 +406,16 @@ def build_final_report(
         d["dimension"] for d in report["representativeness"]["dimensions"] if d["benchmark"]
     ]
     weights = _safe_weights(engine, survey["id"])
-    report["weighting"] = _weighting(weights, labels, benchmarked)
-    raw_indicators, report["weighted_results"] = _weighted_results(
+    weighting = _weighting(weights, labels, benchmarked)
+    report["weighting"] = weighting
+    raw_indicators, weighted_results = _weighted_results(
         engine, survey, weights, labels, benchmarked
     )
-    report["questions"] = _weighted_questions(engine, survey, weights, report, raw_indicators)
-    report["methodology"] = _methodology(report, report["weighting"], report["weighted_results"])
+    report["weighted_results"] = weighted_results
+    report["questions"] = _weighted_questions(
+        engine, survey, weights, report, weighted_results, raw_indicators
+    )
+    report["methodology"] = _methodology(report, published_survey, weighting, weighted_results)
     if weights.problem and report["fieldwork"]["submitted"] != 0:
         lead = (
             "Weighting needs care" if weights.result is not None else "Weighting was not possible"

@@ -13,12 +13,12 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from reporting.final import build_final_report
 from reporting.interim import build_interim_report
+from reporting.model import Report
 from reporting.render import render_html, render_json, render_pdf, render_xlsx
 
 KINDS = ("interim", "final")
@@ -32,7 +32,7 @@ def _write_text(text: str, path: Path) -> Path:
 
 
 # Each writer gets the report and a function giving its HTML, drawn once for HTML and PDF.
-WRITERS: dict[str, Callable[[dict[str, Any], Callable[[], str], Path], Path]] = {
+WRITERS: dict[str, Callable[[Report, Callable[[], str], Path], Path]] = {
     "html": lambda report, html, path: _write_text(html(), path),
     "json": lambda report, html, path: _write_text(render_json(report) + "\n", path),
     "pdf": lambda report, html, path: render_pdf(report, path, html=html()),
@@ -40,7 +40,7 @@ WRITERS: dict[str, Callable[[dict[str, Any], Callable[[], str], Path], Path]] = 
 }
 
 
-def report_file_stem(report: dict[str, Any]) -> str:
+def report_file_stem(report: Report) -> str:
     survey = report.get("survey")
     survey_part = f"{survey['slug']}-v{survey['version']}" if survey else NO_SURVEY_STEM
     return f"{survey_part}-{report['kind']}-{report['generated_on']}"
@@ -77,8 +77,11 @@ def write_report(
     Raises ValueError for an unknown kind or format before reading the database.
     """
     chosen = _check(kind, formats)
-    build = build_final_report if kind == "final" else build_interim_report
-    report = build(engine, survey_id, today=today)
+    report: Report = (
+        build_final_report(engine, survey_id, today=today)
+        if kind == "final"
+        else build_interim_report(engine, survey_id, today=today)
+    )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_file_stem(report)

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.engine import Engine
 
+from reporting.model import ComputedIndicator, Direction, GroupProportion, IndicatorKind, Proportion
 from reporting.queries import (
     DERIVED_DIMENSIONS,
     answer_in,
@@ -85,7 +86,7 @@ class IndicatorDefinition:
     base: str
     numerator: ColumnElement[bool]
     denominator: ColumnElement[bool]
-    kind: str = "headline"
+    kind: IndicatorKind = "headline"
 
 
 def headline_indicator_definitions(
@@ -161,7 +162,7 @@ def priority_options(survey_definition: Mapping[str, Any] | None) -> list[tuple[
     return []
 
 
-def proportion_summary(numerator: int, n: int) -> dict[str, Any]:
+def proportion_summary(numerator: int, n: int) -> Proportion:
     low, high = wilson_interval(numerator, n)
     return {
         "n": n,
@@ -172,18 +173,20 @@ def proportion_summary(numerator: int, n: int) -> dict[str, Any]:
     }
 
 
-def mark_differences(rows: list[dict[str, Any]], shares: Sequence[tuple[float, float]]) -> None:
-    """Set each row's `differs_from_rest` and `direction` from its `p_value`, Holm-adjusted
-    across the rows: one indicator by one dimension is one family, so the chance of marking
-    any group of that family wrongly stays at 5%. `shares` is (group's, rest's) per row."""
-    significant = holm_significant([row["p_value"] for row in rows], FAMILY_ALPHA)
-    for row, is_significant, (group_share, rest_share) in zip(
-        rows, significant, shares, strict=True
-    ):
-        row["differs_from_rest"] = is_significant
-        row["direction"] = (
-            ("higher" if group_share > rest_share else "lower") if is_significant else None
+def differences_from_rest(
+    p_values: Sequence[float], shares: Sequence[tuple[float, float]]
+) -> list[tuple[bool, Direction | None]]:
+    """Each group's `differs_from_rest` and `direction` from its p-value, Holm-adjusted across
+    the groups: one indicator by one dimension is one family, so the chance of marking any
+    group of that family wrongly stays at 5%. `shares` is (group's, rest's) per group."""
+    significant = holm_significant(p_values, FAMILY_ALPHA)
+    return [
+        (
+            is_significant,
+            ("higher" if group_share > rest_share else "lower") if is_significant else None,
         )
+        for is_significant, (group_share, rest_share) in zip(significant, shares, strict=True)
+    ]
 
 
 def _breakdown(
@@ -191,8 +194,9 @@ def _breakdown(
     definition: IndicatorDefinition,
     overall_numerator: int,
     overall_n: int,
-) -> list[dict[str, Any]]:
-    rows, shares = [], []
+) -> list[GroupProportion]:
+    groups: list[tuple[str, int, int, float]] = []
+    shares = []
     # NOT_STATED_CATEGORIES holds None; the first test says so to the type checker.
     for category in sorted(
         c for c in by_category if c is not None and c not in NOT_STATED_CATEGORIES
@@ -202,16 +206,22 @@ def _breakdown(
         if n == 0:
             continue
         rest_numerator, rest_n = overall_numerator - numerator, overall_n - n
-        rows.append(
-            {
-                "category": category,
-                **proportion_summary(numerator, n),
-                "p_value": two_proportion_z_test_p_value(numerator, n, rest_numerator, rest_n),
-            }
-        )
+        p_value = two_proportion_z_test_p_value(numerator, n, rest_numerator, rest_n)
+        groups.append((category, numerator, n, p_value))
         shares.append((numerator / n, rest_numerator / rest_n if rest_n else 0.0))
-    mark_differences(rows, shares)
-    return rows
+    marks = differences_from_rest([p_value for *_, p_value in groups], shares)
+    return [
+        {
+            "category": category,
+            **proportion_summary(numerator, n),
+            "p_value": p_value,
+            "differs_from_rest": differs,
+            "direction": direction,
+        }
+        for (category, numerator, n, p_value), (differs, direction) in zip(
+            groups, marks, strict=True
+        )
+    ]
 
 
 def compute_indicators(
@@ -219,7 +229,7 @@ def compute_indicators(
     survey_id: int,
     definitions: Sequence[IndicatorDefinition],
     dimensions: Sequence[str] = DERIVED_DIMENSIONS,
-) -> list[dict[str, Any]]:
+) -> list[ComputedIndicator]:
     """Every indicator overall and by each dimension, from one aggregate SQL statement."""
     conditions: dict[str, ColumnElement[bool]] = {}
     for definition in definitions:
@@ -228,7 +238,7 @@ def compute_indicators(
     counts = conditional_counts(engine, survey_id, conditions, dimensions)
     overall = counts[None].get(None, {})
     by_dimension = {dimension: counts[dimension] for dimension in dimensions}
-    results = []
+    results: list[ComputedIndicator] = []
     for definition in definitions:
         numerator = overall.get(f"{definition.key}:numerator", 0)
         n = overall.get(f"{definition.key}:denominator", 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.engine import Engine
 
@@ -32,6 +32,29 @@ from reporting.indicators import (
     headline_indicator_definitions,
     priority_options,
 )
+from reporting.model import (
+    BreakdownRow,
+    CategoryResult,
+    ChannelRow,
+    ChannelTable,
+    ComputedIndicator,
+    DimensionResult,
+    Disclosure,
+    EarlyResults,
+    Fieldwork,
+    FlaggedGroup,
+    Group,
+    GroupHeading,
+    GroupProportion,
+    IndicatorResult,
+    InterimReport,
+    Proportion,
+    PublishedCount,
+    PublishedProportion,
+    ShareFigures,
+    SurveyInfo,
+    Targets,
+)
 from reporting.questions import (
     closed_question_parts,
     option_definitions,
@@ -44,6 +67,7 @@ from reporting.representativeness import (
     OVER_REPRESENTED,
     POSSIBLY_UNDER_REPRESENTED,
     UNDER_REPRESENTED,
+    CategoryRepresentation,
     assess_dimension,
     chi_square_goodness_of_fit,
     count_target_progress,
@@ -51,6 +75,7 @@ from reporting.representativeness import (
 from reporting.response_quality import response_quality
 from reporting.summary import build_summary, group_name
 
+TITLE = "SaferMK residents' survey: interim report"
 RECENT_DAYS = 7
 PARENT_UNDER_40_TARGET = 200
 FLAGGED = (UNDER_REPRESENTED, POSSIBLY_UNDER_REPRESENTED)
@@ -86,7 +111,15 @@ OUTSIDE_POPULATION_WORDS = {
 }
 OUTSIDE_KEY = "_outside_population"
 # Figures of a category that would give its count back, withheld whenever the count is.
-HIDDEN_WITH_THE_COUNT = (
+HiddenFigure = Literal[
+    "sample_share",
+    "representation_ratio",
+    "interval_low",
+    "interval_high",
+    "flag_interval_low",
+    "flag_interval_high",
+]
+HIDDEN_WITH_THE_COUNT: tuple[HiddenFigure, ...] = (
     "sample_share",
     "representation_ratio",
     "interval_low",
@@ -94,6 +127,8 @@ HIDDEN_WITH_THE_COUNT = (
     "flag_interval_low",
     "flag_interval_high",
 )
+# A cell of the linked tables: (dimension, category), the category None for not stated.
+Cell = tuple[str, str | None]
 # Dimensions reported as counts against a target rather than against the census.
 TARGET_DIMENSIONS = ("parent_under_40",)
 CAVEAT = (
@@ -119,7 +154,7 @@ def _with_rolled_up_benchmarks(
     return benchmarks
 
 
-def _fieldwork(engine: Engine, survey_id: int) -> dict[str, Any]:
+def _fieldwork(engine: Engine, survey_id: int) -> Fieldwork:
     statuses = queries.status_counts(engine, survey_id)
     by_day = queries.submissions_by_day(engine, survey_id)
     published_days = publish_table({day: count for day, count in by_day})
@@ -136,7 +171,7 @@ def _fieldwork(engine: Engine, survey_id: int) -> dict[str, Any]:
 
 def _channels(
     engine: Engine, survey_id: int, today: dt.date
-) -> tuple[dict[str, Any], dict[int, tuple[str, str]]]:
+) -> tuple[ChannelTable, dict[int, tuple[str, str]]]:
     """The published channel table, and (channel, partner) names by id for the reach tables."""
     recent_since = today - dt.timedelta(days=RECENT_DAYS - 1)
     rows = queries.channel_counts(engine, survey_id, recent_since)
@@ -144,7 +179,7 @@ def _channels(
     cells: dict[str, int] = {row["slug"]: row["count"] for row in rows}
     cells.update({f"_{name}": count for name, count in untracked.items()})
     published = publish_table(cells)
-    channel_rows = [
+    channel_rows: list[ChannelRow] = [
         {
             "slug": row["slug"],
             "name": row["name"],
@@ -156,7 +191,7 @@ def _channels(
         }
         for row in sorted(rows, key=lambda row: (-row["count"], row["name"]))
     ]
-    table = {
+    table: ChannelTable = {
         "rows": channel_rows,
         "untagged": published["_untagged"],
         "unknown_link": published["_unknown_link"],
@@ -167,33 +202,34 @@ def _channels(
 
 
 def _published_category(
-    category: Mapping[str, Any], label: str, hide: bool = False
-) -> dict[str, Any]:
-    n = category["n"]
+    category: CategoryRepresentation, label: str, hide: bool = False
+) -> CategoryResult:
+    n = category.n
     hidden = hide or is_suppressed(n)
-    needed = category["responses_needed"]
+    needed = category.responses_needed
     return {
-        "category": category["category"],
+        "category": category.category,
         "label": label,
         "n": WITHHELD if hide and not is_suppressed(n) else suppress(n),
-        "sample_share": None if hidden else category["sample_share"],
-        "population_share": category["population_share"],
-        "representation_ratio": None if hidden else category["representation_ratio"],
-        "interval_low": None if hidden else category["wilson_low"],
-        "interval_high": None if hidden else category["wilson_high"],
-        "flag_interval_low": None if hidden else category["flag_interval_low"],
-        "flag_interval_high": None if hidden else category["flag_interval_high"],
-        "flag_interval_confidence": category["flag_interval_confidence"],
-        "expected_n": category["expected_n"],
-        "flag": category["flag"],
+        "sample_share": None if hidden else category.sample_share,
+        "population_share": category.population_share,
+        "representation_ratio": None if hidden else category.representation_ratio,
+        "interval_low": None if hidden else category.wilson_low,
+        "interval_high": None if hidden else category.wilson_high,
+        "flag_interval_low": None if hidden else category.flag_interval_low,
+        "flag_interval_high": None if hidden else category.flag_interval_high,
+        "flag_interval_confidence": category.flag_interval_confidence,
+        "expected_n": category.expected_n,
+        "flag": category.flag,
         "responses_needed": round_up_to_threshold(needed) if needed is not None else None,
     }
 
 
 def _dimension_without_benchmark(
     dimension: str, counts: Mapping[str | None, int], message: str
-) -> dict[str, Any]:
-    stated = {c: n for c, n in counts.items() if c not in NOT_STATED_CATEGORIES}
+) -> DimensionResult:
+    # NOT_STATED_CATEGORIES holds None; the first test says so to the type checker.
+    stated = {c: n for c, n in counts.items() if c is not None and c not in NOT_STATED_CATEGORIES}
     not_stated = sum(n for c, n in counts.items() if c in NOT_STATED_CATEGORIES)
     answered = sum(stated.values())
     published = publish_table({**stated, None: not_stated})
@@ -221,7 +257,7 @@ def _dimension_without_benchmark(
 
 def _assess(
     dimension: str, counts: dict[str | None, int], benchmark: queries.Benchmark
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[DimensionResult, list[CategoryRepresentation]]:
     """The published dimension table, and its categories' unpublished assessments."""
     outside = OUTSIDE_POPULATION.get(dimension, frozenset())
     in_population = {c: n for c, n in counts.items() if c not in outside}
@@ -231,8 +267,8 @@ def _assess(
     except ValueError as error:
         problem = f"Could not compare with the population: {error}. Counts only."
         return _dimension_without_benchmark(dimension, counts, problem), []
-    raw = [category.to_dict() for category in assessment.categories]
-    cells: dict[str | None, int] = {c["category"]: c["n"] for c in raw}
+    raw = list(assessment.categories)
+    cells: dict[str | None, int] = {c.category: c.n for c in raw}
     cells[None] = assessment.not_stated
     # Those outside the population are one more part of the total the fieldwork publishes.
     outside_count = sum(counts.get(c, 0) for c in outside)
@@ -245,7 +281,7 @@ def _assess(
         message = f"No respondent has stated their {DIMENSION_LABELS[dimension].lower()} yet."
     elif fit.p_value is None:
         message = "Too few responses for a goodness-of-fit test yet."
-    published = {
+    published: DimensionResult = {
         "dimension": dimension,
         "label": DIMENSION_LABELS[dimension],
         "benchmark": {"source": benchmark.source, "year": benchmark.year},
@@ -256,8 +292,8 @@ def _assess(
         "categories": [
             _published_category(
                 category,
-                benchmark.labels.get(category["category"], humanise(category["category"])),
-                hide=category["category"] in secondary,
+                benchmark.labels.get(category.category, humanise(category.category)),
+                hide=category.category in secondary,
             )
             for category in raw
         ],
@@ -278,10 +314,10 @@ def _summed_over_channels(
     return dict(sorted(counts.items(), key=lambda item: (item[0] is not None, item[0] or "")))
 
 
-def _roll_up_sums(dimensions: set[str]) -> list[tuple[frozenset[Any], Any]]:
+def _roll_up_sums(dimensions: set[str]) -> list[tuple[frozenset[Cell], Cell | None]]:
     """How a roll-up's categories (LGB+) are sums of its source's categories, and its not
     stated its source's not stated, as (parts, total) for linked_suppressions."""
-    sums: list[tuple[frozenset[Any], Any]] = []
+    sums: list[tuple[frozenset[Cell], Cell | None]] = []
     for dimension, (source, mapping, _) in ROLLED_UP_BENCHMARKS.items():
         if dimension not in dimensions or source not in dimensions:
             continue
@@ -293,24 +329,26 @@ def _roll_up_sums(dimensions: set[str]) -> list[tuple[frozenset[Any], Any]]:
 
 
 def _protect_linked_tables(
-    dimensions: list[dict[str, Any]], raw_counts: Mapping[str, Mapping[Any, int]]
+    dimensions: list[DimensionResult], raw_counts: Mapping[str, Mapping[str | None, int]]
 ) -> None:
     """Withhold more cells where one table's figure, less another's, would give back a
     suppressed count: each dimension's cells add up to the responses submitted, and LGB+ is
     published beside the sexual orientations it adds up."""
-    cells: dict[tuple[str, Any], int] = {}
-    hidden: set[tuple[str, Any]] = set()
+    cells: dict[Cell, int] = {}
+    hidden: set[Cell] = set()
     by_dimension = {d["dimension"]: d for d in dimensions}
     for dimension, counts in raw_counts.items():
         published = by_dimension[dimension]
-        shown = {row["category"]: row["n"] for row in published["categories"]}
+        shown: dict[str | None, PublishedCount | None] = {
+            row["category"]: row["n"] for row in published["categories"]
+        }
         shown[None] = published["not_stated"]
         shown[OUTSIDE_KEY] = published.get("outside_population")
         for category, count in counts.items():
             cells[(dimension, category)] = count
             if not isinstance(shown.get(category), int):
                 hidden.add((dimension, category))
-    sums = [
+    sums: list[tuple[frozenset[Cell], Cell | None]] = [
         (frozenset(key for key in cells if key[0] == dimension), None) for dimension in raw_counts
     ]
     sums += _roll_up_sums(set(raw_counts))
@@ -329,22 +367,23 @@ def _protect_linked_tables(
 
 
 def linked_breakdown_hidden(
-    raw_breakdowns: Mapping[str, Sequence[Mapping[str, Any]]],
+    raw_breakdowns: Mapping[str, Sequence[GroupProportion]],
     overall_numerator: int,
     overall_n: int,
-    hidden: set[tuple[str, Any]],
-) -> set[tuple[str, Any]]:
+    hidden: set[Cell],
+) -> set[Cell]:
     """The groups of one indicator's breakdowns whose figures must be withheld, `hidden` (the
     ones withheld on their own) included, so that no count can be recovered by subtraction:
     in each dimension the groups and those who did not state it add up to the indicator's
     published base and numerator, and the LGB+ groups add up sexual orientations. A withheld
     group hides its base and its numerator, so both columns are protected until neither
     gives anything away."""
-    numerators: dict[tuple[str, Any], int] = {}
-    bases: dict[tuple[str, Any], int] = {}
+    numerators: dict[Cell, int] = {}
+    bases: dict[Cell, int] = {}
     # Those who did not state the group are never published, yet the other groups and the
     # total give them away: a cell like any other, protected when it is small.
-    small_numerator, small_base = set(), set()
+    small_numerator: set[Cell] = set()
+    small_base: set[Cell] = set()
     for dimension, rows in raw_breakdowns.items():
         for row in rows:
             numerators[(dimension, row["category"])] = row["numerator"]
@@ -356,7 +395,7 @@ def linked_breakdown_hidden(
             small_numerator.add((dimension, None))
         if is_suppressed(not_stated_n):
             small_base.add((dimension, None))
-    sums = [
+    sums: list[tuple[frozenset[Cell], Cell | None]] = [
         (frozenset(key for key in numerators if key[0] == dimension), None)
         for dimension in raw_breakdowns
     ]
@@ -375,10 +414,11 @@ def _representativeness(
     engine: Engine,
     counts_by_channel: Mapping[str, Mapping[int | None, Mapping[str | None, int]]],
     channel_names: Mapping[int, tuple[str, str]],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[DimensionResult], list[FlaggedGroup], list[Group]]:
     benchmarks = _with_rolled_up_benchmarks(queries.population_benchmarks_by_dimension(engine))
-    dimensions, assessed = [], []
-    raw_counts: dict[str, dict[Any, int]] = {}
+    dimensions: list[DimensionResult] = []
+    assessed: list[tuple[str, DimensionResult, list[CategoryRepresentation]]] = []
+    raw_counts: dict[str, dict[str | None, int]] = {}
     for dimension in queries.DERIVED_DIMENSIONS:
         if dimension in TARGET_DIMENSIONS:
             continue
@@ -409,34 +449,37 @@ def _representativeness(
             raw_counts[dimension].setdefault(row["category"], 0)
     _protect_linked_tables(dimensions, raw_counts)
 
-    flagged, over = [], []
+    flagged: list[FlaggedGroup] = []
+    over: list[Group] = []
     for dimension, published, raw in assessed:
         by_channel = counts_by_channel[dimension]
         for assessment, shown in zip(raw, published["categories"], strict=False):
-            group = {
+            heading: GroupHeading = {
                 "dimension": dimension,
                 "dimension_label": published["label"],
-                "category": assessment["category"],
+                "category": assessment.category,
                 "label": shown["label"],
-                "flag": assessment["flag"],
+                "flag": assessment.flag,
             }
-            group["name"] = group_name(group)
-            if assessment["flag"] == OVER_REPRESENTED:
+            group: Group = {**heading, "name": group_name(heading)}
+            if assessment.flag == OVER_REPRESENTED:
                 over.append(group)
-            if assessment["flag"] not in FLAGGED:
+            if assessment.flag not in FLAGGED:
                 continue
-            group.update(
-                n=shown["n"],
-                sample_share=shown["sample_share"],
-                population_share=shown["population_share"],
-                responses_needed=shown["responses_needed"],
-                channel_reach=channel_reach(by_channel, assessment["category"], channel_names),
+            flagged.append(
+                {
+                    **group,
+                    "n": shown["n"],
+                    "sample_share": shown["sample_share"],
+                    "population_share": shown["population_share"],
+                    "responses_needed": shown["responses_needed"],
+                    "channel_reach": channel_reach(by_channel, assessment.category, channel_names),
+                }
             )
-            flagged.append(group)
     return dimensions, flagged, over
 
 
-def _targets(counts: Mapping[str | None, int], parent_target: int) -> dict[str, Any]:
+def _targets(counts: Mapping[str | None, int], parent_target: int) -> Targets:
     progress = count_target_progress(counts.get("yes", 0), parent_target)
     hidden = is_suppressed(progress.n)
     return {
@@ -451,8 +494,12 @@ def _targets(counts: Mapping[str | None, int], parent_target: int) -> dict[str, 
     }
 
 
-def _published_proportion(summary: Mapping[str, Any]) -> dict[str, Any]:
-    figures = {name: summary[name] for name in ("share", "interval_low", "interval_high")}
+def _published_proportion(summary: Proportion) -> PublishedProportion:
+    figures: ShareFigures = {
+        "share": summary["share"],
+        "interval_low": summary["interval_low"],
+        "interval_high": summary["interval_high"],
+    }
     return publish_proportion(summary["numerator"], summary["n"], figures)
 
 
@@ -460,16 +507,16 @@ def _early_results(
     engine: Engine,
     survey: Mapping[str, Any],
     labels: Mapping[str, Mapping[str, str]],
-    raw: dict[str, Mapping[str, Any]] | None = None,
-) -> dict[str, Any]:
+    raw: dict[str, ComputedIndicator] | None = None,
+) -> EarlyResults:
     """The unweighted indicators, published; `raw`, if given, receives them unpublished."""
     definitions = headline_indicator_definitions(priority_options(survey["definition"]))
-    indicators = []
+    indicators: list[IndicatorResult] = []
     for result in compute_indicators(engine, survey["id"], definitions):
         if raw is not None:
             raw[result["key"]] = result
-        breakdowns: dict[str, list[dict[str, Any]]] = {}
-        alone = {
+        breakdowns: dict[str, list[BreakdownRow]] = {}
+        alone: set[Cell] = {
             (dimension, row["category"])
             for dimension, rows in result["breakdowns"].items()
             for row in rows
@@ -510,77 +557,105 @@ def _early_results(
     return {"caveat": CAVEAT, "weighted": False, "indicators": indicators}
 
 
+def _disclosure() -> Disclosure:
+    return {
+        "threshold": DISCLOSURE_THRESHOLD,
+        "rule": f"Counts from 1 to {DISCLOSURE_THRESHOLD - 1} are shown as 'fewer than "
+        f"{DISCLOSURE_THRESHOLD}' and their shares withheld; where a total would reveal "
+        "such a count, another cell is 'withheld'. A share is shown only when both those "
+        f"with and those without the answer number at least {DISCLOSURE_THRESHOLD}. "
+        "Flags are always shown.",
+    }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _survey_info(survey: Mapping[str, Any]) -> SurveyInfo:
+    return {
+        "id": survey["id"],
+        "slug": survey["slug"],
+        "version": survey["version"],
+        "title": survey["title"],
+        "status": survey["status"],
+        "opened_on": _iso(survey["opened_on"]),
+        "closed_on": _iso(survey["closed_on"]),
+    }
+
+
 def build_interim_report(
     engine: Engine,
     survey_id: int | None = None,
     *,
     parent_target: int = PARENT_UNDER_40_TARGET,
     today: dt.date | None = None,
-) -> dict[str, Any]:
+) -> InterimReport:
     """Every figure of the interim report; survey_id None means the open survey, else newest."""
     today = today or dt.date.today()
     survey = queries.find_survey(engine, survey_id)
-    report: dict[str, Any] = {
-        "kind": "interim",
-        "title": "SaferMK residents' survey: interim report",
-        "generated_on": today.isoformat(),
-        "disclosure": {
-            "threshold": DISCLOSURE_THRESHOLD,
-            "rule": f"Counts from 1 to {DISCLOSURE_THRESHOLD - 1} are shown as 'fewer than "
-            f"{DISCLOSURE_THRESHOLD}' and their shares withheld; where a total would reveal "
-            "such a count, another cell is 'withheld'. A share is shown only when both those "
-            f"with and those without the answer number at least {DISCLOSURE_THRESHOLD}. "
-            "Flags are always shown.",
-        },
-        "messages": [],
-    }
+    messages: list[str] = []
     if survey is None:
-        report["survey"] = None
-        report["summary"] = None
-        report["messages"].append("There is no survey in the database yet.")
-        return report
-    report["survey"] = {
-        key: (value.isoformat() if isinstance(value, dt.date) else value)
-        for key, value in survey.items()
-        if key in ("id", "slug", "version", "title", "status", "opened_on", "closed_on")
-    }
+        messages.append("There is no survey in the database yet.")
+        return {
+            "kind": "interim",
+            "title": TITLE,
+            "generated_on": today.isoformat(),
+            "disclosure": _disclosure(),
+            "messages": messages,
+            "survey": None,
+            "summary": None,
+        }
     submitted = queries.status_counts(engine, survey["id"])[queries.SUBMITTED]
     if submitted == 0:
-        report["messages"].append(
+        messages.append(
             "No responses have been submitted yet, so there is nothing to compare or report."
         )
     elif submitted < DISCLOSURE_THRESHOLD:
-        report["messages"].append(
+        messages.append(
             f"Fewer than {DISCLOSURE_THRESHOLD} responses so far: almost every figure is "
             "suppressed until more arrive."
         )
-    report["fieldwork"] = _fieldwork(engine, survey["id"])
-    report["response_quality"] = response_quality(engine, survey["id"])
-    report["channels"], channel_names = _channels(engine, survey["id"], today)
+    channels, channel_names = _channels(engine, survey["id"], today)
     # Every dimension's counts, per channel, in one pass over the responses.
     counts_by_channel = queries.dimension_counts_by_channel_all(engine, survey["id"])
     dimensions, flagged, over = _representativeness(engine, counts_by_channel, channel_names)
-    report["representativeness"] = {
-        "dimensions": dimensions,
-        "flagged_groups": flagged,
-        "over_represented_groups": over,
-    }
-    report["targets"] = _targets(
-        _summed_over_channels(counts_by_channel["parent_under_40"]), parent_target
-    )
     labels = {
         dimension["dimension"]: {row["category"]: row["label"] for row in dimension["categories"]}
         for dimension in dimensions
     }
-    raw_indicators: dict[str, Mapping[str, Any]] = {}
-    report["early_results"] = _early_results(engine, survey, labels, raw_indicators)
+    raw_indicators: dict[str, ComputedIndicator] = {}
+    early_results = _early_results(engine, survey, labels, raw_indicators)
     parts = closed_question_parts(survey["definition"])
-    report["questions"] = publish_questions(
+    questions = publish_questions(
         parts,
         unweighted_option_results(engine, survey["id"], option_definitions(parts)),
-        report["early_results"]["indicators"],
+        early_results["indicators"],
         raw_indicators,
         weighted=False,
     )
+    report: InterimReport = {
+        "kind": "interim",
+        "title": TITLE,
+        "generated_on": today.isoformat(),
+        "disclosure": _disclosure(),
+        "messages": messages,
+        "survey": _survey_info(survey),
+        "fieldwork": _fieldwork(engine, survey["id"]),
+        "response_quality": response_quality(engine, survey["id"]),
+        "channels": channels,
+        "representativeness": {
+            "dimensions": dimensions,
+            "flagged_groups": flagged,
+            "over_represented_groups": over,
+        },
+        "targets": _targets(
+            _summed_over_channels(counts_by_channel["parent_under_40"]), parent_target
+        ),
+        "early_results": early_results,
+        "questions": questions,
+        # Written last, from the published figures above.
+        "summary": None,
+    }
     report["summary"] = build_summary(report)
     return report

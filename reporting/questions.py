@@ -22,25 +22,28 @@ from sqlalchemy import and_
 from sqlalchemy.engine import Engine
 
 from reporting.disclosure import (
+    Published,
     is_suppressed,
     linked_suppressions,
     publish_proportion,
     withhold_proportion,
 )
 from reporting.indicators import IndicatorDefinition, compute_indicators
+from reporting.model import (
+    IndicatorResult,
+    OptionResult,
+    Proportion,
+    PublishedWeightedProportion,
+    QuestionResult,
+    QuestionTable,
+    WeightedIndicatorResult,
+    WeightedProportion,
+    WeightedShareFigures,
+)
 from reporting.queries import answer_in, answer_value, choice_made, has_choices
 
 CLOSED_TYPES = ("single", "multiple", "grid")
 NOT_AN_ANSWER = "prefer_not_to_say"
-PROPORTION_FIGURES = (
-    "share",
-    "interval_low",
-    "interval_high",
-    "weighted_share",
-    "weighted_interval_low",
-    "weighted_interval_high",
-    "effective_n",
-)
 # Headline indicators that count some options of one question over the same base, so that a
 # hidden option cannot be recovered as the indicator less the other options.
 INDICATOR_PARTS = {
@@ -130,32 +133,59 @@ def option_definitions(parts: Sequence[Part]) -> list[IndicatorDefinition]:
 
 def unweighted_option_results(
     engine: Engine, survey_id: int, definitions: Sequence[IndicatorDefinition]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, WeightedProportion]:
+    """Every option's figures by key, its weighted figures None: there are no weights yet."""
     return {
-        result["key"]: result
+        result["key"]: {
+            "n": result["n"],
+            "numerator": result["numerator"],
+            "share": result["share"],
+            "interval_low": result["interval_low"],
+            "interval_high": result["interval_high"],
+            "weighted_share": None,
+            "weighted_interval_low": None,
+            "weighted_interval_high": None,
+            "effective_n": None,
+        }
         for result in compute_indicators(engine, survey_id, definitions, dimensions=())
     }
 
 
+def _figures(result: WeightedProportion) -> WeightedShareFigures:
+    return {
+        "share": result["share"],
+        "interval_low": result["interval_low"],
+        "interval_high": result["interval_high"],
+        "weighted_share": result["weighted_share"],
+        "weighted_interval_low": result["weighted_interval_low"],
+        "weighted_interval_high": result["weighted_interval_high"],
+        "effective_n": result["effective_n"],
+    }
+
+
+def _withhold_in_place(indicator: Published) -> None:
+    indicator.update(withhold_proportion(indicator))
+
+
 def publish_questions(
     parts: Sequence[Part],
-    results: Mapping[str, Mapping[str, Any]],
-    indicators: list[dict[str, Any]],
-    raw_indicators: Mapping[str, Mapping[str, Any]],
+    results: Mapping[str, WeightedProportion],
+    indicators: Sequence[IndicatorResult | WeightedIndicatorResult],
+    raw_indicators: Mapping[str, Proportion],
     weighted: bool,
-) -> list[dict[str, Any]]:
+) -> list[QuestionResult]:
     """The published distributions, with linked suppression; `indicators` (the published
     headline indicators, of which `raw_indicators` are the unpublished counts by key) are
     withheld in place where they would give a hidden option back."""
-    cells: dict[Any, int] = {}
-    hidden: set[Any] = set()
-    sums: list[tuple[frozenset[Any], Any]] = []
-    published: dict[str, dict[str, Any]] = {}
+    cells: dict[str, int] = {}
+    hidden: set[str] = set()
+    sums: list[tuple[frozenset[str], str | None]] = []
+    published: dict[str, PublishedWeightedProportion] = {}
     for part in parts:
         keys = [option_key(part, value) for value, _ in part.options]
         for key in keys:
             result = results[key]
-            figures = {name: result.get(name) for name in PROPORTION_FIGURES}
+            figures = _figures(result)
             published[key] = publish_proportion(result["numerator"], result["n"], figures)
             if result["numerator"] == 0 and result["n"] and not is_suppressed(result["n"]):
                 # Nobody chose it, out of a published base: 0 describes nobody.
@@ -178,18 +208,18 @@ def publish_questions(
     withheld = linked_suppressions(cells, hidden, sums)
     for indicator in indicators:
         if indicator["key"] in withheld and indicator["share"] is not None:
-            indicator.update(withhold_proportion(indicator))
+            _withhold_in_place(indicator)
 
-    questions: list[dict[str, Any]] = []
+    questions: list[QuestionResult] = []
     for part in parts:
         keys = [option_key(part, value) for value, _ in part.options]
-        rows = []
+        rows: list[OptionResult] = []
         for (value, label), key in zip(part.options, keys, strict=True):
             row = published[key]
             if key in withheld and row["share"] is not None:
                 row = withhold_proportion(row)
             rows.append({"value": value, "label": label, **row})
-        table = {
+        table: QuestionTable = {
             "item": part.item,
             "answer_id": part.answer_id,
             # Every option of a part has the same base.

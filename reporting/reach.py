@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from reporting.disclosure import (
     WITHHELD,
@@ -12,6 +11,7 @@ from reporting.disclosure import (
     publish_proportion,
     withhold_proportion,
 )
+from reporting.model import ChannelReach, PublishedProportion, ShareFigures
 from reporting.representativeness import NOT_STATED_CATEGORIES
 from reporting.stats import wilson_interval
 
@@ -39,14 +39,14 @@ def channel_reach(
     counts_by_channel: Mapping[int | None, Mapping[str | None, int]],
     category: str,
     channel_names: Mapping[int, tuple[str, str]],
-) -> list[dict[str, Any]]:
+) -> list[ChannelReach]:
     """For every channel with answers on the dimension: its n, the group's count and share.
 
     Rows whose share can be published come first, highest share first; rows withheld by
     disclosure control follow in name order, so their position reveals nothing.
     """
-    raw: dict[Any, tuple[int, int]] = {}
-    names: dict[Any, tuple[str, str | None]] = {}
+    raw: dict[int | None, tuple[int, int]] = {}
+    names: dict[int | None, tuple[str, str | None]] = {}
     for channel_id, counts in counts_by_channel.items():
         answered = sum(n for c, n in counts.items() if c not in NOT_STATED_CATEGORIES)
         if answered == 0:
@@ -54,10 +54,14 @@ def channel_reach(
         raw[channel_id] = (counts.get(category, 0), answered)
         named = None if channel_id is None else channel_names.get(channel_id)
         names[channel_id] = named or (NO_RECORDED_CHANNEL, None)
-    published = {}
+    published: dict[int | None, PublishedProportion] = {}
     for channel_id, (in_group, answered) in raw.items():
         low, high = wilson_interval(in_group, answered)
-        figures = {"share": in_group / answered, "interval_low": low, "interval_high": high}
+        figures: ShareFigures = {
+            "share": in_group / answered,
+            "interval_low": low,
+            "interval_high": high,
+        }
         published[channel_id] = publish_proportion(in_group, answered, figures)
     # The channels' group counts add up to the group's count, and their bases to everyone who
     # answered, both published with the group: one hidden cell would be given back.
@@ -79,7 +83,7 @@ def channel_reach(
             **withhold_proportion(published[channel_id]),
             "n": WITHHELD,
         }
-    rows: list[dict[str, Any]] = [
+    rows: list[ChannelReach] = [
         {
             "channel": names[channel_id][0],
             "partner": names[channel_id][1],
@@ -92,7 +96,8 @@ def channel_reach(
     ]
     shown = sorted(
         (row for row in rows if row["group_share"] is not None),
-        key=lambda row: (-row["group_share"], row["channel"]),
+        # Every share here is published; "or" only tells the checker so.
+        key=lambda row: (-(row["group_share"] or 0.0), row["channel"]),
     )
     withheld = sorted(
         (row for row in rows if row["group_share"] is None), key=lambda r: r["channel"]

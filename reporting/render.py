@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -22,6 +22,7 @@ from markupsafe import Markup
 from reporting import charts
 from reporting.final import FLAG_RULE, INTERVALS
 from reporting.interim import DIMENSION_LABELS
+from reporting.model import Report
 from reporting.reach import humanise
 from reporting.representativeness import FLAG_LABELS
 from reporting.workbook import render_xlsx
@@ -31,7 +32,7 @@ __all__ = ["render_html", "render_json", "render_pdf", "render_xlsx"]
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-def render_json(report: dict[str, Any]) -> str:
+def render_json(report: Report) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False)
 
 
@@ -87,10 +88,23 @@ def _environment() -> Environment:
     return environment
 
 
-def _charts(report: dict[str, Any]) -> dict[str, Any]:
+class ChartMarkup(TypedDict):
+    svg: Markup
+    alt: str
+
+
+class ReportCharts(TypedDict):
+    weighted_indicators: ChartMarkup | None
+    over_time: ChartMarkup | None
+    channels: ChartMarkup | None
+    dimensions: dict[str, ChartMarkup | None]
+    indicators: ChartMarkup | None
+
+
+def _charts(report: Report) -> ReportCharts:
     """Inline SVG for each chart; the SVG comes from matplotlib, which escapes its text."""
 
-    def markup(chart: charts.Chart | None) -> dict[str, Any] | None:
+    def markup(chart: charts.Chart | None) -> ChartMarkup | None:
         return None if chart is None else {"svg": Markup(chart.svg), "alt": chart.alt}
 
     if report.get("survey") is None:
@@ -103,7 +117,8 @@ def _charts(report: dict[str, Any]) -> dict[str, Any]:
         }
     headline = [row for row in report["early_results"]["indicators"] if row["kind"] == "headline"]
     weighted = None
-    if report.get("kind") == "final":
+    # A final report with a survey always has its weighted results.
+    if report["kind"] == "final" and report["weighted_results"] is not None:
         weighted_headline = [
             row for row in report["weighted_results"]["indicators"] if row["kind"] == "headline"
         ]
@@ -149,19 +164,19 @@ SECTIONS = {
 }
 
 
-def render_html(report: dict[str, Any]) -> str:
+def render_html(report: Report) -> str:
     """The report as one self-contained page (both kinds); the same page prints as the PDF."""
     template = _environment().get_template("report.html.j2")
     return template.render(
         report=report,
         charts=_charts(report),
         dimension_labels=DIMENSION_LABELS,
-        sections=SECTIONS[report.get("kind", "interim")],
+        sections=SECTIONS[report["kind"]],
         method_texts={"flag_rule": FLAG_RULE, "intervals": INTERVALS},
     )
 
 
-def render_pdf(report: dict[str, Any], path: Path, *, html: str | None = None) -> Path:
+def render_pdf(report: Report, path: Path, *, html: str | None = None) -> Path:
     """The HTML report laid out on A4 pages, with numbered pages and a contents list.
 
     html: the page render_html already made for this report, to save drawing the charts twice.

@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from reporting.model import GoodnessOfFitResult
 from reporting.stats import (
     holm_adjust,
     holm_levels,
@@ -120,8 +121,13 @@ class GoodnessOfFit:
     p_value: float | None
     merged_categories: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self) -> GoodnessOfFitResult:
+        return {
+            "statistic": self.statistic,
+            "df": self.df,
+            "p_value": self.p_value,
+            "merged_categories": self.merged_categories,
+        }
 
 
 @dataclass(frozen=True)

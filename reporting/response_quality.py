@@ -7,11 +7,10 @@ of suspected responses and excludes it or keeps it. Excluded responses are count
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.engine import Engine
 
 from . import queries
+from .model import ResponseQuality, SignCount
 
 SIGNS = {
     "fast": "Completed implausibly fast",
@@ -20,10 +19,10 @@ SIGNS = {
 }
 
 
-def response_quality(engine: Engine, survey_id: int) -> dict[str, Any]:
+def response_quality(engine: Engine, survey_id: int) -> ResponseQuality:
     """How many responses were excluded, by the sign their group was excluded for, in words."""
     counts = queries.excluded_by_sign(engine, survey_id)
-    by_sign: list[dict[str, Any]] = [
+    by_sign: list[SignCount] = [
         {"sign": sign, "label": label, "count": counts[sign]}
         for sign, label in SIGNS.items()
         if counts.get(sign)

@@ -9,9 +9,24 @@ workbook and the `summary` object of the JSON.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from reporting.model import (
+    BestChannel,
+    FlaggedGroup,
+    GroupHeading,
+    HeadlineResult,
+    IndicatorKind,
+    MissingGroup,
+    Priorities,
+    PriorityShare,
+    PublishedCount,
+    Report,
+    Summary,
+    TopChannel,
+    WeightedResults,
+)
 from reporting.representativeness import FLAG_LABELS, UNDER_REPRESENTED
 
 # How many channels to name for each missing group, and how many groups to name at most.
@@ -26,7 +41,7 @@ TENURE_AUDIENCES = {
 }
 
 
-def _count(value: Any) -> str:
+def _count(value: PublishedCount) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
@@ -41,7 +56,7 @@ def _long_date(iso: str | None) -> str | None:
     return f"{day.day} {day:%B %Y}"
 
 
-def group_name(group: Mapping[str, Any]) -> str:
+def group_name(group: GroupHeading) -> str:
     """The group as a heading names it: "Age: 16 to 24", not "Age: Aged 16 to 24", and the
     LGB+ dimension once, not "... (LGB+): LGB+"."""
     label, dimension = group["label"], group["dimension_label"]
@@ -52,7 +67,7 @@ def group_name(group: Mapping[str, Any]) -> str:
     return f"{dimension}: {label}"
 
 
-def audience(group: Mapping[str, Any]) -> str:
+def audience(group: GroupHeading) -> str:
     """The group as a sentence names the people in it: "residents aged 16 to 24"."""
     label, dimension = group["label"], group["dimension"]
     if dimension in ("age_band", "age_group"):
@@ -71,7 +86,7 @@ def audience(group: Mapping[str, Any]) -> str:
     return f"{label} residents"
 
 
-def _best_channels(group: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _best_channels(group: FlaggedGroup) -> list[BestChannel]:
     """The channels that clearly reach the group better than the survey as a whole does: the
     lower end of the 95% interval of the group's share of the channel's responses is above the
     group's share of all responses. Best first; none when no channel stands out."""
@@ -80,8 +95,8 @@ def _best_channels(group: Mapping[str, Any]) -> list[dict[str, Any]]:
         row
         for row in group.get("channel_reach", [])
         if row["group_share"] is not None
-        and row.get("group_share_low") is not None
-        and row["group_share_low"] > overall
+        and (low := row.get("group_share_low")) is not None
+        and low > overall
     ]
     return [
         {
@@ -95,21 +110,23 @@ def _best_channels(group: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _who_to_ask(channel: Mapping[str, Any]) -> str:
+def _who_to_ask(channel: BestChannel) -> str:
     partner, name = channel.get("partner"), channel["channel"]
     if not partner or partner == name:
         return name
     return f"{partner} (through {name})"
 
 
-def _missing_groups(report: Mapping[str, Any], final: bool) -> list[dict[str, Any]]:
+def _missing_groups(
+    report: Report, final: bool, weighted_dimensions: Sequence[str]
+) -> list[MissingGroup]:
     flagged = report["representativeness"]["flagged_groups"]
     # Clear cases first, then the largest gaps.
     ordered = sorted(
         flagged,
         key=lambda g: (g["flag"] != UNDER_REPRESENTED, -(g.get("responses_needed") or 0)),
     )
-    groups = []
+    groups: list[MissingGroup] = []
     for group in ordered[:MOST_GROUPS]:
         groups.append(
             {
@@ -125,69 +142,120 @@ def _missing_groups(report: Mapping[str, Any], final: bool) -> list[dict[str, An
                 # and the weights correct what they can.
                 "responses_needed": None if final else group["responses_needed"],
                 "best_channels": _best_channels(group),
+                "corrected_by_weighting": group["dimension"] in weighted_dimensions,
             }
         )
     return groups
 
 
-def _headline_results(report: Mapping[str, Any], final: bool) -> list[dict[str, Any]]:
-    if final and report.get("weighted_results") and report["weighted_results"]["weighted"]:
-        source, prefix = report["weighted_results"]["indicators"], "weighted_"
-    else:
-        source, prefix = report["early_results"]["indicators"], ""
+@dataclass(frozen=True)
+class _Estimate:
+    """An indicator as the summary shows it: weighted where the report's results are."""
+
+    key: str
+    label: str
+    kind: IndicatorKind
+    n: PublishedCount
+    share: float | None
+    interval_low: float | None
+    interval_high: float | None
+
+
+def _weighted_results(report: Report) -> WeightedResults | None:
+    """The final report's weighted results, if weights could be made."""
+    if report["kind"] != "final":
+        return None
+    results = report["weighted_results"]
+    return results if results and results["weighted"] else None
+
+
+def _estimates(report: Report) -> list[_Estimate]:
+    weighted = _weighted_results(report)
+    if weighted is not None:
+        return [
+            _Estimate(
+                row["key"],
+                row["label"],
+                row["kind"],
+                row["n"],
+                row["weighted_share"],
+                row["weighted_interval_low"],
+                row["weighted_interval_high"],
+            )
+            for row in weighted["indicators"]
+        ]
+    return [
+        _Estimate(
+            row["key"],
+            row["label"],
+            row["kind"],
+            row["n"],
+            row["share"],
+            row["interval_low"],
+            row["interval_high"],
+        )
+        for row in report["early_results"]["indicators"]
+    ]
+
+
+def _headline_results(report: Report) -> list[HeadlineResult]:
+    weighted = _weighted_results(report) is not None
     return [
         {
-            "key": row["key"],
-            "label": row["label"],
-            "share": row[f"{prefix}share"],
-            "interval_low": row[f"{prefix}interval_low"],
-            "interval_high": row[f"{prefix}interval_high"],
-            "n": row["n"],
-            "weighted": bool(prefix),
+            "key": row.key,
+            "label": row.label,
+            "share": row.share,
+            "interval_low": row.interval_low,
+            "interval_high": row.interval_high,
+            "n": row.n,
+            "weighted": weighted,
         }
-        for row in source
-        if row["kind"] == "headline"
+        for row in _estimates(report)
+        if row.kind == "headline"
     ]
 
 
-def _priorities(report: Mapping[str, Any], final: bool) -> dict[str, Any]:
+def _priorities(report: Report) -> Priorities:
     """The priorities chosen most, and whether any clearly stands out from the third."""
-    weighted = final and report.get("weighted_results") and report["weighted_results"]["weighted"]
-    source = (report["weighted_results"] if weighted else report["early_results"])["indicators"]
-    prefix = "weighted_" if weighted else ""
-    rows = [
-        row for row in source if row["kind"] == "priority" and row[f"{prefix}share"] is not None
-    ]
-    rows.sort(key=lambda row: -row[f"{prefix}share"])
-    top = [
+    rows = [row for row in _estimates(report) if row.kind == "priority" and row.share is not None]
+    rows.sort(key=lambda row: -(row.share or 0.0))
+    top: list[PriorityShare] = [
         {
-            "label": row["label"],
-            "share": row[f"{prefix}share"],
-            "interval_low": row[f"{prefix}interval_low"],
-            "interval_high": row[f"{prefix}interval_high"],
+            "label": row.label,
+            "share": row.share,
+            "interval_low": row.interval_low,
+            "interval_high": row.interval_high,
         }
         for row in rows[:3]
     ]
-    stands_out = len(top) == 3 and top[0]["interval_low"] > top[2]["interval_high"]
-    shares = [row[f"{prefix}share"] for row in rows]
+    shares = [row.share for row in rows if row.share is not None]
     return {
         "top": top,
-        "stands_out": stands_out,
+        "stands_out": _stands_out(top),
         "lowest_share": min(shares) if shares else None,
         "highest_share": max(shares) if shares else None,
     }
+
+
+def _stands_out(top: Sequence[PriorityShare]) -> bool:
+    """Whether the first priority's interval lies wholly above the third's."""
+    if len(top) != 3:
+        return False
+    low, high = top[0]["interval_low"], top[2]["interval_high"]
+    # A published share always has its interval.
+    return low is not None and high is not None and low > high
 
 
 def _and(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _next_steps(groups: Sequence[Mapping[str, Any]], final: bool) -> list[str]:
+def _next_steps(groups: Sequence[MissingGroup], final: bool) -> list[str]:
     steps = []
     by_channel: dict[str, list[str]] = {}
     for group in groups:
-        for channel in group["best_channels"]:
-            by_channel.setdefault(_who_to_ask(channel), []).append(group["audience"])
+        for best in group["best_channels"]:
+            by_channel.setdefault(_who_to_ask(best), []).append(group["audience"])
     for channel, names in sorted(by_channel.items(), key=lambda item: -len(item[1])):
         whom = _and(names)
         if final:
@@ -214,23 +282,26 @@ def _next_steps(groups: Sequence[Mapping[str, Any]], final: bool) -> list[str]:
     return steps
 
 
-def build_summary(report: Mapping[str, Any]) -> dict[str, Any] | None:
+def build_summary(report: Report) -> Summary | None:
     """The summary of a built (published) report, or None when there is no survey."""
     if report.get("survey") is None:
         return None
     final = report["kind"] == "final"
     fieldwork, channels = report["fieldwork"], report["channels"]
-    counted = [row for row in channels["rows"] if isinstance(row["count"], int) and row["count"]]
+    counted: list[TopChannel] = [
+        {"channel": row["name"], "count": row["count"]}
+        for row in channels["rows"]
+        if isinstance(row["count"], int) and row["count"]
+    ]
     top = sorted(counted, key=lambda row: -row["count"])[:TOP_CHANNELS]
     channels_used = sum(1 for row in channels["rows"] if row["count"] != 0)
+    weighting = report["weighting"] if report["kind"] == "final" else None
     weighted_dimensions = (
-        [d["dimension"] for d in (report.get("weighting") or {}).get("dimensions", [])]
-        if final and (report.get("weighting") or {}).get("weighted")
+        [d["dimension"] for d in weighting["dimensions"]]
+        if weighting and weighting["weighted"]
         else []
     )
-    groups = _missing_groups(report, final)
-    for group in groups:
-        group["corrected_by_weighting"] = group["dimension"] in weighted_dimensions
+    groups = _missing_groups(report, final, weighted_dimensions)
     first, last = (
         _long_date(fieldwork["first_submission"]),
         _long_date(fieldwork["last_submission"]),
@@ -241,19 +312,18 @@ def build_summary(report: Mapping[str, Any]) -> dict[str, Any] | None:
     responses += f", through {channels_used} of the partnership's channels"
     if top:
         responses += "; most through " + ", ".join(
-            f"{row['name']} ({_count(row['count'])})" for row in top
+            f"{row['channel']} ({_count(row['count'])})" for row in top
         )
     responses += "."
     return {
         "kind": report["kind"],
         "responses": responses,
         "submitted": fieldwork["submitted"],
-        "top_channels": [{"channel": row["name"], "count": row["count"]} for row in top],
+        "top_channels": top,
         "missing_groups": groups,
-        "headline_results": _headline_results(report, final),
-        "priorities": _priorities(report, final),
+        "headline_results": _headline_results(report),
+        "priorities": _priorities(report),
         "weighted_dimensions": weighted_dimensions,
         "next_steps": _next_steps(groups, final),
-        "weighted": final
-        and bool(report.get("weighted_results") and report["weighted_results"]["weighted"]),
+        "weighted": _weighted_results(report) is not None,
     }

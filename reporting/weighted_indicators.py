@@ -26,7 +26,12 @@ import numpy.typing as npt
 from sqlalchemy import case, literal, or_, select
 from sqlalchemy.engine import Engine
 
-from reporting.indicators import IndicatorDefinition, mark_differences, proportion_summary
+from reporting.indicators import (
+    IndicatorDefinition,
+    differences_from_rest,
+    proportion_summary,
+)
+from reporting.model import ComputedWeightedIndicator, WeightedGroupProportion, WeightedProportion
 from reporting.queries import flag_rows, responses
 from reporting.representativeness import NOT_STATED_CATEGORIES
 from reporting.stats import proportion_interval_weighted, two_proportion_z_test_p_value
@@ -159,11 +164,12 @@ def _effective_n(weight_sum: float, weight_square_sum: float) -> float:
 
 def weighted_proportion(
     numerator: int, n: int, weighted_numerator: float, weight_sum: float, weight_squares: float
-) -> dict[str, Any]:
+) -> WeightedProportion:
     """Unweighted share and Wilson interval, weighted share and interval on the effective n."""
     effective_n = _effective_n(weight_sum, weight_squares)
     weighted_share = min(1.0, weighted_numerator / weight_sum) if weight_sum > 0 else None
-    weighted_low = weighted_high = None
+    weighted_low: float | None = None
+    weighted_high: float | None = None
     if weighted_share is not None:
         weighted_low, weighted_high = proportion_interval_weighted(weighted_share, effective_n)
     return {
@@ -186,13 +192,13 @@ def _group_sums(
 
 def weighted_indicators(
     flags: IndicatorFlags, weights: FloatArray, definitions: Sequence[IndicatorDefinition]
-) -> list[dict[str, Any]]:
+) -> list[ComputedWeightedIndicator]:
     """Every indicator overall and by each group, unweighted and weighted (not yet published).
 
     Each breakdown row compares the group with everyone else in the indicator's base,
     including those who did not state the group, as the unweighted breakdowns do.
     """
-    results = []
+    results: list[ComputedWeightedIndicator] = []
     squares = weights**2
     for index, definition in enumerate(definitions):
         in_base = flags.denominator(index)
@@ -238,47 +244,57 @@ def weighted_indicators(
 def _breakdown_rows(
     categories: Sequence[str],
     sums: Mapping[str, FloatArray],
-    overall: Mapping[str, Any],
+    overall: WeightedProportion,
     base_weights: FloatArray,
     numerator_weights: FloatArray,
     base_squares: FloatArray,
-) -> list[dict[str, Any]]:
+) -> list[WeightedGroupProportion]:
     total_weight = float(base_weights.sum())
     total_numerator_weight = float(numerator_weights.sum())
     total_squares = float(base_squares.sum())
-    rows: list[dict[str, Any]] = []
+    groups: list[tuple[str, WeightedProportion, float]] = []
     shares: list[tuple[float, float]] = []
     for position, category in enumerate(categories):
         n = int(round(sums["n"][position]))
         if n == 0:
             continue
+        weight_sum = float(sums["weight_sum"][position])
+        weight_squares = float(sums["weight_squares"][position])
         group = weighted_proportion(
             int(round(sums["numerator"][position])),
             n,
             float(sums["weighted_numerator"][position]),
-            float(sums["weight_sum"][position]),
-            float(sums["weight_squares"][position]),
+            weight_sum,
+            weight_squares,
         )
-        rest_weight = total_weight - float(sums["weight_sum"][position])
+        rest_weight = total_weight - weight_sum
         rest_share = None
         if rest_weight > 0 and overall["n"] - n > 0:
             rest_share = (total_numerator_weight - sums["weighted_numerator"][position]) / (
                 rest_weight
             )
             rest_share = float(min(1.0, max(0.0, rest_share)))
-        rest_effective_n = _effective_n(
-            rest_weight, total_squares - float(sums["weight_squares"][position])
-        )
+        rest_effective_n = _effective_n(rest_weight, total_squares - weight_squares)
         p_value = 1.0
         if group["weighted_share"] is not None and rest_share is not None:
-            group_effective_n = group["effective_n"]
+            # The group's effective n, as in `group` (where it is None only for n == 0).
+            group_effective_n = _effective_n(weight_sum, weight_squares)
             p_value = two_proportion_z_test_p_value(
                 group["weighted_share"] * group_effective_n,
                 group_effective_n,
                 rest_share * rest_effective_n,
                 rest_effective_n,
             )
-        rows.append({"category": category, **group, "p_value": p_value})
+        groups.append((category, group, p_value))
         shares.append((group["weighted_share"] or 0.0, rest_share or 0.0))
-    mark_differences(rows, shares)
-    return rows
+    marks = differences_from_rest([p_value for *_, p_value in groups], shares)
+    return [
+        {
+            "category": category,
+            **group,
+            "p_value": p_value,
+            "differs_from_rest": differs,
+            "direction": direction,
+        }
+        for (category, group, p_value), (differs, direction) in zip(groups, marks, strict=True)
+    ]

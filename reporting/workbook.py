@@ -13,12 +13,22 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from reporting.model import (
+    ChannelTable,
+    DimensionResult,
+    FlaggedGroup,
+    IndicatorResult,
+    QuestionResult,
+    Report,
+    WeightedIndicatorResult,
+    WeightedResults,
+    Weighting,
+)
 from reporting.reach import humanise
 from reporting.representativeness import FLAG_LABELS
 from reporting.spreadsheet_safety import xlsx_row
@@ -50,7 +60,7 @@ def _add_table(
     workbook: Workbook,
     title: str,
     columns: Sequence[Column],
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, object]],
 ) -> None:
     taken = {sheet.title.lower() for sheet in workbook.worksheets}
     sheet = workbook.create_sheet(_sheet_title(title, taken))
@@ -106,8 +116,8 @@ def _percent(share: float | None) -> str:
     return "withheld" if share is None else f"{share:.1%}"
 
 
-def _summary_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
-    rows = [
+def _summary_rows(report: Report) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
         {"item": "Report", "value": report["title"]},
         {"item": "Figures as at", "value": _long_date(report["generated_on"])},
     ]
@@ -166,8 +176,8 @@ def _summary_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _question_rows(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    rows = []
+def _question_rows(questions: Sequence[QuestionResult]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
     for question in questions:
         for table in question["tables"]:
             for option in table["options"]:
@@ -182,8 +192,8 @@ def _question_rows(questions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
     return rows
 
 
-def _channel_rows(channels: Mapping[str, Any]) -> list[dict[str, Any]]:
-    rows = [
+def _channel_rows(channels: ChannelTable) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
         {
             **row,
             "status": "Archived" if row["archived"] else "Dormant" if row["dormant"] else "Active",
@@ -195,7 +205,7 @@ def _channel_rows(channels: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _dimension_table(workbook: Workbook, dimension: Mapping[str, Any]) -> None:
+def _dimension_table(workbook: Workbook, dimension: DimensionResult) -> None:
     if dimension["benchmark"] is None:
         columns = [
             Column("Group", "label"),
@@ -224,10 +234,10 @@ def _dimension_table(workbook: Workbook, dimension: Mapping[str, Any]) -> None:
     _add_table(workbook, f"Rep - {dimension['label']}", columns, [*rows, not_stated])
 
 
-def _reach_rows(groups: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    rows = []
+def _reach_rows(groups: Sequence[FlaggedGroup]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
     for group in groups:
-        base = {
+        base: dict[str, object] = {
             "dimension": group["dimension_label"],
             "group": group["label"],
             "flag": FLAG_LABELS.get(group["flag"], group["flag"]),
@@ -270,9 +280,10 @@ WEIGHTED_COLUMNS = [
 
 
 def _breakdown_rows(
-    indicators: Sequence[Mapping[str, Any]], dimension_labels: Mapping[str, str]
-) -> list[dict[str, Any]]:
-    rows = []
+    indicators: Sequence[IndicatorResult | WeightedIndicatorResult],
+    dimension_labels: Mapping[str, str],
+) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
     for indicator in indicators:
         for dimension, groups in indicator["breakdowns"].items():
             for group in groups:
@@ -292,8 +303,8 @@ def _breakdown_rows(
     return rows
 
 
-def _weighting_tables(workbook: Workbook, weighting: Mapping[str, Any]) -> None:
-    summary = [
+def _weighting_tables(workbook: Workbook, weighting: Weighting) -> None:
+    summary: list[dict[str, object]] = [
         {"item": "Weighted", "value": "yes" if weighting["weighted"] else "no"},
         {"item": "Method", "value": weighting["method"]},
         {"item": "Weight cap (times the mean)", "value": weighting["cap"]},
@@ -334,7 +345,18 @@ def _weighting_tables(workbook: Workbook, weighting: Mapping[str, Any]) -> None:
     )
 
 
-def render_xlsx(report: dict[str, Any], path: Path) -> Path:
+def _final_parts(report: Report) -> tuple[Weighting, WeightedResults] | None:
+    """The final report's weighting and weighted results (None for the interim report)."""
+    if report["kind"] != "final":
+        return None
+    weighting, weighted_results = report["weighting"], report["weighted_results"]
+    # Both are None only when there is no survey, and then there are no tables to write.
+    if weighting is None or weighted_results is None:
+        return None
+    return weighting, weighted_results
+
+
+def render_xlsx(report: Report, path: Path) -> Path:
     """Write the report's tables to an .xlsx workbook at path."""
     workbook = Workbook()
     first_sheet = workbook.active
@@ -383,14 +405,14 @@ def render_xlsx(report: dict[str, Any], path: Path) -> Path:
             ],
             _reach_rows(report["representativeness"]["flagged_groups"]),
         )
-        final = report.get("kind") == "final"
-        if final:
-            _weighting_tables(workbook, report["weighting"])
-        indicators = (
-            report["weighted_results"]["indicators"]
-            if final
-            else report["early_results"]["indicators"]
-        )
+        final_parts = _final_parts(report)
+        final = final_parts is not None
+        indicators: Sequence[IndicatorResult | WeightedIndicatorResult]
+        indicators = report["early_results"]["indicators"]
+        if final_parts is not None:
+            weighting, weighted_results = final_parts
+            _weighting_tables(workbook, weighting)
+            indicators = weighted_results["indicators"]
         columns = INDICATOR_COLUMNS + (WEIGHTED_COLUMNS if final else [])
         _add_table(workbook, "Indicators", columns, indicators)
         breakdown_columns = [

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from reporting import queries
 from reporting.interim import build_interim_report
+from reporting.model import Representativeness
 
 from ..extensions import db
 from ..models import Response, counted_responses
@@ -120,6 +121,10 @@ def untagged_and_unknown(survey_id: int) -> tuple[int, list[tuple[str, int]]]:
     return int(untagged or 0), [(slug, int(count)) for slug, count in unknown if slug is not None]
 
 
-def representativeness(survey_id: int) -> dict[str, Any]:
+def representativeness(survey_id: int) -> Representativeness:
     report = build_interim_report(db.engine, survey_id)
-    return report.get("representativeness") or {"dimensions": [], "flagged_groups": []}
+    return report.get("representativeness") or {
+        "dimensions": [],
+        "flagged_groups": [],
+        "over_represented_groups": [],
+    }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -20,6 +19,7 @@ from reporting.disclosure import (
     publish_table,
 )
 from reporting.interim import build_interim_report
+from reporting.model import FlaggedGroup
 from reporting.representativeness import FLAG_LABELS
 
 from ..extensions import db
@@ -124,30 +124,31 @@ def weekly_counts(
 class MissingGroups:
     """Who the survey is missing, and for how many groups it is still too early to tell."""
 
-    flagged: list[dict[str, Any]]
+    flagged: list[FlaggedGroup]
     too_few_to_tell: int
     compared: int
 
 
 def missing_groups(survey_id: int) -> MissingGroups:
     report = build_interim_report(db.engine, survey_id)
-    representativeness = report.get("representativeness") or {}
+    representativeness = report.get("representativeness")
+    dimensions = representativeness["dimensions"] if representativeness else []
     categories = [
         category
-        for dimension in representativeness.get("dimensions", [])
+        for dimension in dimensions
         if dimension.get("benchmark")
         for category in dimension["categories"]
         if category.get("flag")
     ]
     return MissingGroups(
-        flagged=representativeness.get("flagged_groups", []),
+        flagged=representativeness["flagged_groups"] if representativeness else [],
         too_few_to_tell=sum(c["flag"] == "not_enough_responses" for c in categories),
         compared=len(categories),
     )
 
 
 def reach_into_flagged_groups(
-    channels: list[Channel], survey_id: int, groups: list[dict[str, Any]]
+    channels: list[Channel], survey_id: int, groups: list[FlaggedGroup]
 ) -> list[GroupReach]:
     """For each group the survey is missing, how many responses the partner's channels brought."""
     ids = [channel.id for channel in channels]
