@@ -94,8 +94,8 @@ def linked_suppressions(
     category of a roll-up table, LGB+ beside its parts) or None for a figure that is always
     published (a table's total). While some sum is published and exactly one of its parts is
     hidden, the smallest other non-zero part is hidden too, or, if there is none, the sum
-    itself. Hiding one cell can expose another sum, so this repeats until nothing changes;
-    each round hides one more cell, so it ends.
+    itself (of equally small parts, the first by name). Hiding one cell can expose another
+    sum, so this repeats until nothing changes; each round hides one more cell, so it ends.
     """
     hidden = set(hidden)
     changed = True
@@ -108,7 +108,10 @@ def linked_suppressions(
                 continue
             others = [part for part in parts if part not in hidden and cells[part] > 0]
             if others:
-                hidden.add(min(others, key=lambda part: cells[part]))
+                # Ties go to the first by name: the same figures must hide the same cells in
+                # every run, or two reports of one survey could each give back what the other
+                # hid (a set's order changes from one process to the next).
+                hidden.add(min(others, key=lambda part: (cells[part], repr(part))))
             elif total is not None:
                 hidden.add(total)
             else:
