@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
@@ -97,16 +97,21 @@ def questionnaire_for(survey: Survey) -> Questionnaire:
     return parsed_questionnaires.for_survey(survey)
 
 
+# Asked on every resident's request, so each statement is built once. The definition is loaded
+# only when this process has not parsed it yet (questionnaire_for).
+OPEN_SURVEY = (
+    select(Survey)
+    .options(defer(Survey.definition))
+    .where(Survey.status == "open")
+    .order_by(Survey.id.desc())
+    .limit(1)
+)
+RESPONSE_BY_TOKEN_HASH = select(Response).where(Response.token_hash == bindparam("token_hash"))
+
+
 def open_survey() -> Survey | None:
     """The survey residents are answering now: the newest open one."""
-    # The definition is loaded only when this process has not parsed it yet (questionnaire_for).
-    survey = db.session.scalars(
-        select(Survey)
-        .options(defer(Survey.definition))
-        .where(Survey.status == "open")
-        .order_by(Survey.id.desc())
-        .limit(1)
-    ).first()
+    survey = db.session.scalars(OPEN_SURVEY).first()
     if survey is not None:
         parsed_questionnaires.served(survey)
     return survey
@@ -120,9 +125,7 @@ def last_served_questionnaire() -> tuple[SurveyKey, Questionnaire] | None:
 def find_response(token: str | None) -> Response | None:
     if not token:
         return None
-    return db.session.scalars(
-        select(Response).where(Response.token_hash == token_hash(token))
-    ).first()
+    return db.session.scalars(RESPONSE_BY_TOKEN_HASH, {"token_hash": token_hash(token)}).first()
 
 
 def resumable(response: Response | None, resume_days: int) -> Response | None:
