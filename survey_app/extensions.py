@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, ClassVar
 
+from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -30,6 +31,14 @@ login_manager = LoginManager()
 # Limits apply only where a route asks for one (survey posts, sign-in). Counts live only in the
 # limiter's storage (memory, or Redis when configured) and expire; no address reaches the database.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _reading_is_never_limited() -> bool:
+    """Every limit is on posts (answers, sign-ins), so a page being read is let through before
+    the limiter works out which limits apply, which cost more than the rest of its work."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
+
 
 # The tables' base class. db.Model is made when db is, from Base's metadata and Flask-SQLAlchemy's
 # Model, so a type checker cannot follow it; for the checker, this class says what it is.

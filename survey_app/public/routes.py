@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -20,16 +22,23 @@ from ..questionnaire import Page, Questionnaire
 from ..questionnaire.forms import (
     JourneyPages,
     form_class,
+    is_pristine,
     page_answers,
     page_form_data,
     page_template_context,
 )
 from ..questionnaire.handler_base import without_control_characters
 from ..questionnaire.journey import CHECK_ANSWERS, Journey
+from ..security import csp_nonce
 from . import bp
 
 log = logging.getLogger(__name__)
 RESIDENT_PAGES = JourneyPages("public.question", "public.check_answers", "public.start")
+# Where a process keeps the resident question pages drawn before anyone answers them
+# (app.extensions), and the slots in them for what each request fills in.
+PRISTINE_RESIDENT_PAGES = "safermk_pristine_resident_pages"
+CSRF_SLOT = f"csrf-slot-{secrets.token_hex(8)}"
+NONCE_SLOT = f"nonce-slot-{secrets.token_hex(8)}"
 SLUG_CHARACTERS = re.compile(r"[^a-z0-9-]+")
 
 
@@ -159,13 +168,34 @@ def _render_question(
     save_failed: bool | str = False,
 ) -> tuple[str, int]:
     back = journey.back_from(page, from_check_answers=bool(request.args.get("change")))
-    return render_template(
-        "public/question.html",
-        **page_template_context(page, form, survey_key=journey.questionnaire.key),
-        back_url=RESIDENT_PAGES.url(back),
-        save_failed=save_failed,
-        questionnaire=journey.questionnaire,
-    ), status
+    back_url = RESIDENT_PAGES.url(back)
+
+    def draw(**overrides: Any) -> str:
+        return render_template(
+            "public/question.html",
+            **page_template_context(page, form, survey_key=journey.questionnaire.key),
+            back_url=back_url,
+            save_failed=save_failed,
+            questionnaire=journey.questionnaire,
+            **overrides,
+        )
+
+    if status != 200 or save_failed or not is_pristine(form) or current_user.is_authenticated:
+        return draw(), status
+    # The page as every resident first sees it: drawn once per page and Back link, with slots
+    # for the two things that differ on every request (the form's CSRF token, the nonce of the
+    # page's inline script). Nothing a resident typed is in it, and no staff navigation.
+    drawn = current_app.extensions.setdefault(PRISTINE_RESIDENT_PAGES, {})
+    key = (*journey.questionnaire.key, page.id, back_url)
+    if key not in drawn:
+        token = form.csrf_token.current_token
+        form.csrf_token.current_token = CSRF_SLOT
+        try:
+            drawn[key] = draw(cspNonce=NONCE_SLOT)
+        finally:
+            form.csrf_token.current_token = token
+    html = drawn[key].replace(CSRF_SLOT, form.csrf_token.current_token)
+    return html.replace(NONCE_SLOT, csp_nonce()), status
 
 
 @bp.route("/questions/<page_id>", methods=["GET", "POST"])

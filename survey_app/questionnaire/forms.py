@@ -108,7 +108,7 @@ def _rendered_questions(page: Page, form: FlaskForm) -> Markup:
     return Markup("").join(macro(kind, params) for kind, params in render_page(page, form))
 
 
-def _is_pristine(form: FlaskForm) -> bool:
+def is_pristine(form: FlaskForm) -> bool:
     """Nothing typed, chosen or wrong yet: the page as every respondent first sees it."""
     return not form.errors and all(
         field.data in (None, "", []) for field in form if field.name != "csrf_token"
@@ -129,7 +129,7 @@ def page_template_context(
         # The expired token is replaced so that the next Continue succeeds.
         form.csrf_token.data = form.csrf_token.current_token
     heading, question_is_heading = page_heading(page)
-    if survey_key is not None and _is_pristine(form):
+    if survey_key is not None and is_pristine(form):
         drawn = current_app.extensions.setdefault(PRISTINE_PAGES, {})
         key = (*survey_key, page.id)
         if key not in drawn:
