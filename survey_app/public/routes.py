@@ -77,13 +77,16 @@ def _survey_or_none() -> tuple[Survey, Questionnaire] | None:
     return (survey, responses.questionnaire_for(survey)) if survey else None
 
 
-def _current_response(survey: Survey) -> Response | None:
-    response = responses.resumable(
-        responses.find_response(session.get("token")), current_app.config["RESUME_DAYS"]
-    )
-    if response is not None and response.survey_id != survey.id:
+def _survey_and_response() -> tuple[Survey, Questionnaire, Response | None] | None:
+    """The open survey and its questionnaire, and the resident's response to it that can still
+    be picked up (None if there is none); None if no survey is open."""
+    survey, response = responses.open_survey_and_response(session.get("token"))
+    if survey is None:
         return None
-    return response
+    response = responses.resumable(response, current_app.config["RESUME_DAYS"])
+    if response is not None and response.survey_id != survey.id:
+        response = None
+    return survey, responses.questionnaire_for(survey), response
 
 
 def _journey(questionnaire: Questionnaire, response: Response | None) -> Journey:
@@ -98,11 +101,10 @@ def _closed() -> str:
 
 @bp.route("/")
 def start() -> str | HttpResponse:
-    found = _survey_or_none()
+    found = _survey_and_response()
     if found is None:
         return _closed()
-    survey, questionnaire = found
-    response = _current_response(survey)
+    survey, questionnaire, response = found
     return render_template(
         "public/start.html",
         questionnaire=questionnaire,
@@ -136,11 +138,10 @@ def channel_link(slug: str) -> HttpResponse:
 
 @bp.route("/start")
 def begin() -> HttpResponse:
-    found = _survey_or_none()
+    found = _survey_and_response()
     if found is None:
         return redirect(url_for("public.start"))
-    survey, questionnaire = found
-    response = _current_response(survey)
+    survey, questionnaire, response = found
     if response is not None and response.status == "submitted":
         return redirect(url_for("public.confirmation"))
     if not session.get("token") or response is None:
@@ -266,11 +267,10 @@ def _too_many_posts(error: Exception) -> Any:
 
 
 def _question(page_id: str) -> Any:
-    found = _survey_or_none()
+    found = _survey_and_response()
     if found is None:
         return _closed()
-    survey, questionnaire = found
-    response = _current_response(survey)
+    survey, questionnaire, response = found
     if response is not None and response.status == "submitted":
         return redirect(url_for("public.confirmation"))
     journey = _journey(questionnaire, response)
@@ -355,11 +355,10 @@ def check_answers() -> Any:
 
 
 def _check_answers() -> Any:
-    found = _survey_or_none()
+    found = _survey_and_response()
     if found is None:
         return _closed()
-    survey, questionnaire = found
-    response = _current_response(survey)
+    survey, questionnaire, response = found
     if response is not None and response.status == "submitted":
         return redirect(url_for("public.confirmation"))
     if response is None:

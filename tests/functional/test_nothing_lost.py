@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from flask import Flask
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from survey_app import responses as responses_module
@@ -20,6 +23,22 @@ from ..helpers import (
     stored_responses,
     text_of,
 )
+
+
+@contextmanager
+def database_refusing_every_statement(app: Flask) -> Iterator[None]:
+    """As when the database server goes away: every statement fails as the driver's would."""
+
+    def refuse(*_args: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
 
 
 def test_validation_error_reshows_everything_entered_on_the_page(client):
@@ -205,12 +224,9 @@ def test_database_error_while_submitting_keeps_the_answers_for_a_retry(client, m
     assert stored_responses(client.application)[0].status == "submitted"
 
 
-def test_database_down_on_a_page_view_shows_a_friendly_page(client, monkeypatch):
-    def fail():
-        raise OperationalError("SELECT", {}, Exception("could not connect"))
-
-    monkeypatch.setattr(responses_module, "open_survey", fail)
-    page = client.get("/")
+def test_database_down_on_a_page_view_shows_a_friendly_page(client):
+    with database_refusing_every_statement(client.application):
+        page = client.get("/")
     assert page.status_code == 503
     assert "Sorry, there is a problem with the service" in text_of(page)
     assert "Traceback" not in page.get_data(as_text=True)
@@ -225,29 +241,23 @@ def test_submitting_before_answering_every_page_goes_back_to_the_first_unanswere
     assert stored_responses(client.application)[0].status == "in_progress"
 
 
-def test_page_posted_while_the_database_is_unreachable_keeps_what_was_typed(client, monkeypatch):
+def test_page_posted_while_the_database_is_unreachable_keeps_what_was_typed(client):
     client.get("/start")
     client.get("/questions/age")
 
-    def fail():
-        raise OperationalError("SELECT", {}, Exception("connection refused"))
-
-    monkeypatch.setattr(responses_module, "open_survey", fail)
-    failed = client.submit("/questions/age", {"age": "71"})
+    with database_refusing_every_statement(client.application):
+        failed = client.submit("/questions/age", {"age": "71"})
 
     assert failed.status_code == 503
     assert "could not save your answers" in text_of(failed)
     assert input_value(failed, "age") == "71"
 
 
-def test_submit_while_the_database_is_unreachable_offers_a_retry(client, monkeypatch):
+def test_submit_while_the_database_is_unreachable_offers_a_retry(client):
     complete_survey(client, submit=False)
 
-    def fail():
-        raise OperationalError("SELECT", {}, Exception("connection refused"))
-
-    monkeypatch.setattr(responses_module, "open_survey", fail)
-    failed = client.submit("/check-answers")
+    with database_refusing_every_statement(client.application):
+        failed = client.submit("/check-answers")
     assert failed.status_code == 503
     assert "Try submitting again" in text_of(failed)
 
