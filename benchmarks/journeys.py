@@ -11,9 +11,15 @@ Two further phases give the figures the journeys are judged against:
   all post their final submit at the same moment; submits per second is the number of
   submits divided by the summed wall time of the rounds (first request sent to last
   answer received);
+* bare survey and static pages: benchmarks/bare_survey.py serves the same journey twice over,
+  once drawn with the same GOV.UK Frontend macros by an app that does the least a survey must
+  (the bare survey), once as the very pages the survey served in this run, captured and sent
+  back as they were (the static pages); the same N journeys at concurrency C are sent to each
+  by the same residents. The survey's requests per second as a share of the bare survey's is
+  the figure the request path is judged by (docs/performance.md);
 * baseline: benchmarks/baseline_app.py, a bare Flask endpoint that inserts one row, is
   served by gunicorn with the same worker count against the same database and sent
-  N requests at concurrency C; its requests per second is the baseline.
+  N requests at concurrency C; its requests per second is the baseline for the submit burst.
 
 Each server first answers a few untimed warm-up requests (start pages for the survey, inserts
 for the baseline), so that no timed request pays for a worker's first import or connection.
@@ -33,6 +39,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import platform
 import sys
@@ -44,9 +51,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from bare_survey import CSRF_PLACEHOLDER, bare_responses
 from baseline_app import bench_baseline
 from residents import (
     CHANNEL_SLUGS,
+    CSRF_PATTERN,
+    FULL_ANSWERS,
     PAGE_KINDS,
     JourneyError,
     Outcome,
@@ -54,9 +64,11 @@ from residents import (
     Resident,
     Sample,
     ServerLog,
+    csrf_token,
     flask_setup,
     gunicorn,
     opener,
+    page_id_of,
     percentile,
     postgresql_database,
     read_server_log,
@@ -72,6 +84,7 @@ from sqlalchemy import create_engine, func, select, text
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SHORT_JOURNEYS, SHORT_CONCURRENCY = 60, 8
+CAPTURE_JOURNEYS = 1  # the untimed journey whose pages the bare survey serves
 
 
 # --- Phases ------------------------------------------------------------------------------
@@ -154,13 +167,56 @@ def run_baseline(base_url: str, requests: int, concurrency: int) -> Phase:
     return phase
 
 
+def capture_pages(base_url: str, path: Path) -> dict[str, str]:
+    """One untimed journey through the survey, keeping every page it shows, for the bare survey
+    (whose pages must weigh what the survey's do); each page's CSRF token becomes a placeholder."""
+    resident = Resident(base_url)
+    pages: dict[str, str] = {}
+
+    def keep(path: str, body: str) -> None:
+        pages[path] = CSRF_PATTERN.sub(
+            f'name="csrf_token" type="hidden" value="{CSRF_PLACEHOLDER}"', body
+        )
+
+    resident.fetch("channel link", f"/s/{CHANNEL_SLUGS[0]}", expect=302)
+    keep("/", resident.fetch("start page", "/").body)
+    location = resident.fetch("start", "/start", expect=302).location
+    order = []
+    while location != "/check-answers" and len(order) < 60:
+        reply = resident.fetch("question GET", location)
+        keep(location, reply.body)
+        order.append(location)
+        form = {**FULL_ANSWERS.get(page_id_of(location), {}), "csrf_token": csrf_token(reply)}
+        location = resident.fetch("question POST", location, form, expect=302).location
+    reply = resident.fetch("check-answers GET", "/check-answers")
+    keep("/check-answers", reply.body)
+    submit_answers(resident, csrf_token(reply))
+    keep("/confirmation", resident.fetch("confirmation", "/confirmation").body)
+    path.write_text(json.dumps({"pages": pages, "order": order}), encoding="utf-8")
+    return pages
+
+
+@dataclass(frozen=True)
+class PageWeight:
+    """HTML bytes a journey's pages weigh: question pages on average, and check answers."""
+
+    question_mean: float
+    check_answers: int
+
+    @classmethod
+    def of(cls, pages: dict[str, str]) -> PageWeight:
+        questions = [len(html.encode()) for p, html in pages.items() if p.startswith("/questions/")]
+        return cls(sum(questions) / len(questions), len(pages["/check-answers"].encode()))
+
+
 # --- Databases and servers ---------------------------------------------------------------
 
 
-def create_baseline_table(database_url: str) -> None:
+def create_baseline_tables(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         bench_baseline.create(engine)
+        bare_responses.create(engine)
     finally:
         engine.dispose()
 
@@ -170,6 +226,7 @@ class Stored:
     submitted: int
     in_progress: int
     baseline_rows: int
+    bare_submitted: int
 
 
 def stored_counts(database_url: str) -> Stored:
@@ -179,9 +236,17 @@ def stored_counts(database_url: str) -> Stored:
             query = text("SELECT status, COUNT(*) FROM responses GROUP BY status")
             by_status = {status: count for status, count in connection.execute(query)}
             rows = connection.scalar(select(func.count()).select_from(bench_baseline)) or 0
+            bare = (
+                connection.scalar(
+                    select(func.count())
+                    .select_from(bare_responses)
+                    .where(bare_responses.c.status == "submitted")
+                )
+                or 0
+            )
     finally:
         engine.dispose()
-    return Stored(by_status.get("submitted", 0), by_status.get("in_progress", 0), rows)
+    return Stored(by_status.get("submitted", 0), by_status.get("in_progress", 0), rows, bare)
 
 
 # --- One database, start to finish -------------------------------------------------------
@@ -202,7 +267,10 @@ class DatabaseRun:
     database: str
     journeys: Phase
     burst: Phase
+    bare: Phase
+    static: Phase
     baseline: Phase
+    weights: tuple[PageWeight, PageWeight]  # the survey's pages, the bare survey's
     stored: Stored
     problems: list[str]
     baseline_warm_up_rows: int
@@ -211,7 +279,7 @@ class DatabaseRun:
 
     @property
     def expected_submitted(self) -> int:
-        return self.journeys.submitted + self.burst.submitted
+        return self.journeys.submitted + self.burst.submitted + CAPTURE_JOURNEYS
 
 
 def measure(database: str, database_url: str, options: Options, logs: Path) -> DatabaseRun:
@@ -219,8 +287,9 @@ def measure(database: str, database_url: str, options: Options, logs: Path) -> D
     load_before = os.getloadavg()[0]
     print(f"[{database}] flask setup", flush=True)
     flask_setup(env)
-    create_baseline_table(database_url)
+    create_baseline_tables(database_url)
     app_log, baseline_log = logs / f"{database}-app.log", logs / f"{database}-baseline.log"
+    pages, bare_logs = logs / f"{database}-pages.json", []
     warm_up_requests = 4 * options.workers
     with gunicorn("wsgi:app", env, app_log, workers=options.workers) as base_url:
         warm_up(base_url, warm_up_requests, options.concurrency)
@@ -228,6 +297,24 @@ def measure(database: str, database_url: str, options: Options, logs: Path) -> D
         journeys = run_journeys(base_url, options.journeys, options.concurrency)
         print(f"[{database}] submit burst, {options.submit_rounds} rounds", flush=True)
         burst = run_submit_burst(base_url, options.concurrency, options.submit_rounds)
+        survey_pages = capture_pages(base_url, pages)
+    bare_env = {**env, "BARE_SURVEY_PAGES": str(pages)}
+    bare_phases = []
+    for name, factory in (
+        ("bare survey", "create_bare_survey"),
+        ("static pages", "create_static_survey"),
+    ):
+        log = logs / f"{database}-{factory}.log"
+        with gunicorn(
+            f"benchmarks.bare_survey:{factory}()", bare_env, log, workers=options.workers
+        ) as base_url:
+            warm_up(base_url, warm_up_requests, options.concurrency)
+            print(f"[{database}] {name}, {options.journeys} journeys", flush=True)
+            bare_phases.append(run_journeys(base_url, options.journeys, options.concurrency))
+            if factory == "create_bare_survey":
+                bare_pages = capture_pages(base_url, logs / f"{database}-bare-pages.json")
+        bare_logs.append(log)
+    bare, static = bare_phases
     baseline_app = "benchmarks.baseline_app:create_baseline_app()"
     with gunicorn(baseline_app, env, baseline_log, workers=options.workers) as base_url:
         warm = run_baseline(base_url, warm_up_requests, options.concurrency)
@@ -235,10 +322,23 @@ def measure(database: str, database_url: str, options: Options, logs: Path) -> D
         baseline = run_baseline(base_url, options.journeys, options.concurrency)
     server_log = read_server_log(app_log)
     problems = server_log.problems + read_server_log(baseline_log).problems
+    for log in bare_logs:
+        problems += read_server_log(log).problems
     stored = stored_counts(database_url)
     loads = (load_before, os.getloadavg()[0])
     return DatabaseRun(
-        database, journeys, burst, baseline, stored, problems, warm.submitted, loads, server_log
+        database,
+        journeys,
+        burst,
+        bare,
+        static,
+        baseline,
+        (PageWeight.of(survey_pages), PageWeight.of(bare_pages)),
+        stored,
+        problems,
+        warm.submitted,
+        loads,
+        server_log,
     )
 
 
@@ -261,16 +361,24 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _requests_per_second(phase: Phase) -> float:
+    return len(phase.samples) / phase.wall_seconds if phase.wall_seconds else 0.0
+
+
 def throughput_table(runs: list[DatabaseRun], options: Options) -> str:
     headers = [
-        "database", "N", "C", "workers", "journeys/s", "burst submits/s",
+        "database", "N", "C", "workers", "journeys/s", "requests/s", "bare survey requests/s",
+        "survey vs bare", "static pages requests/s", "survey vs static", "burst submits/s",
         "baseline inserts/s", "submit vs baseline", "errors", "failed journeys",
     ]  # fmt: skip
     rows = []
     for run in runs:
-        errors = sum(s.is_error for p in (run.journeys, run.burst, run.baseline) for s in p.samples)
-        failed = len(run.journeys.failures) + len(run.burst.failures)
+        phases = (run.journeys, run.burst, run.bare, run.static, run.baseline)
+        errors = sum(s.is_error for p in phases for s in p.samples)
+        failed = sum(len(p.failures) for p in (run.journeys, run.burst, run.bare, run.static))
         share = run.burst.per_second / run.baseline.per_second if run.baseline.per_second else 0
+        survey, bare = _requests_per_second(run.journeys), _requests_per_second(run.bare)
+        static = _requests_per_second(run.static)
         rows.append(
             [
                 run.database,
@@ -278,6 +386,11 @@ def throughput_table(runs: list[DatabaseRun], options: Options) -> str:
                 str(options.concurrency),
                 str(options.workers),
                 f"{run.journeys.per_second:.1f}",
+                f"{survey:.0f}",
+                f"{bare:.0f}",
+                f"{survey / bare if bare else 0:.2f}",
+                f"{static:.0f}",
+                f"{survey / static if static else 0:.2f}",
                 f"{run.burst.per_second:.1f}",
                 f"{run.baseline.per_second:.1f}",
                 f"{share:.0%}",
@@ -290,7 +403,14 @@ def throughput_table(runs: list[DatabaseRun], options: Options) -> str:
 
 def latency_table(runs: list[DatabaseRun]) -> str:
     headers = ["page kind"] + [f"{r.database} {c}" for r in runs for c in ("p50", "p95", "n")]
-    kinds = [*PAGE_KINDS, "submit POST (burst)", "baseline POST"]
+    kinds = [
+        *PAGE_KINDS,
+        "every request",
+        "bare survey: every request",
+        "static pages: every request",
+        "submit POST (burst)",
+        "baseline POST",
+    ]
     rows = []
     for kind in kinds:
         row = [kind]
@@ -307,11 +427,17 @@ def _samples_of(run: DatabaseRun, kind: str) -> list[Sample]:
         return run.burst.samples
     if kind == "baseline POST":
         return run.baseline.samples
+    if kind == "every request":
+        return run.journeys.samples
+    if kind == "bare survey: every request":
+        return run.bare.samples
+    if kind == "static pages: every request":
+        return run.static.samples
     return [s for s in run.journeys.samples if s.kind == kind]
 
 
 def storage_check(run: DatabaseRun, options: Options) -> str:
-    target = options.journeys + options.submit_rounds * options.concurrency
+    target = options.journeys + options.submit_rounds * options.concurrency + CAPTURE_JOURNEYS
     stored = run.stored
     ok = stored.submitted == run.expected_submitted == target and stored.in_progress == 0
     baseline_expected = run.baseline.submitted + run.baseline_warm_up_rows
@@ -319,13 +445,18 @@ def storage_check(run: DatabaseRun, options: Options) -> str:
         ok
         and stored.baseline_rows == baseline_expected
         and run.baseline.submitted == options.journeys
+        and stored.bare_submitted == run.bare.submitted + run.static.submitted + CAPTURE_JOURNEYS
+        and run.bare.submitted == run.static.submitted == options.journeys
     )
     return (
         f"{run.database}: {'OK' if ok else 'MISMATCH'} - {stored.submitted} submitted responses "
         f"stored, {run.expected_submitted} submits confirmed to residents, {target} intended "
-        f"({options.journeys} journeys + {options.submit_rounds} x {options.concurrency} burst); "
-        f"{stored.in_progress} left in progress; {stored.baseline_rows} baseline rows for "
-        f"{run.baseline.submitted} timed + {run.baseline_warm_up_rows} warm-up baseline 204s"
+        f"({options.journeys} journeys + {options.submit_rounds} x {options.concurrency} burst "
+        f"+ {CAPTURE_JOURNEYS} to capture the pages); {stored.in_progress} left in progress; "
+        f"{stored.baseline_rows} baseline rows for {run.baseline.submitted} timed + "
+        f"{run.baseline_warm_up_rows} warm-up baseline 204s; {stored.bare_submitted} bare "
+        f"responses submitted for {run.bare.submitted} bare survey and {run.static.submitted} "
+        f"static pages journeys + {CAPTURE_JOURNEYS} to weigh the bare survey's pages"
     )
 
 
@@ -337,7 +468,9 @@ def client_load(run: DatabaseRun) -> str:
     before, after = run.load_averages
     return (
         f"{run.database}: this script's own CPU use (shares the {os.cpu_count()} cores with "
-        f"the server): journeys {share(run.journeys)}, baseline {share(run.baseline)}; "
+        f"the server): journeys {share(run.journeys)}, bare survey {share(run.bare)}, "
+        f"static pages {share(run.static)}, "
+        f"baseline {share(run.baseline)}; "
         f"1-minute load average {before:.1f} before, {after:.1f} after"
     )
 
@@ -356,6 +489,25 @@ def print_report(runs: list[DatabaseRun], options: Options) -> None:
     for run in runs:
         print(storage_check(run, options))
     for run in runs:
+        survey, bare = run.weights
+        print(
+            f"{run.database}: page weight in HTML bytes: question pages "
+            f"{survey.question_mean:,.0f} (survey) and {bare.question_mean:,.0f} (bare survey) "
+            "on average; check answers "
+            f"{survey.check_answers:,} and {bare.check_answers:,}"
+        )
+    for run in runs:
+        cpu = [
+            f"{name} {1000 * p.server_cpu_seconds / len(p.samples):.2f}"
+            for name, p in (
+                ("survey", run.journeys),
+                ("bare survey", run.bare),
+                ("static pages", run.static),
+            )
+            if p.samples
+        ]
+        print(f"{run.database}: server CPU ms per request (master and workers): {', '.join(cpu)}")
+    for run in runs:
         print(client_load(run))
     for run in runs:
         log = run.server_log
@@ -364,7 +516,9 @@ def print_report(runs: list[DatabaseRun], options: Options) -> None:
             f"statuses {log.statuses}; log lines by level {log.levels}"
         )
     for run in runs:
-        for failure in (run.journeys.failures + run.burst.failures + run.baseline.failures)[:10]:
+        failures = run.journeys.failures + run.burst.failures + run.bare.failures
+        failures += run.static.failures
+        for failure in (failures + run.baseline.failures)[:10]:
             print(f"{run.database} failure: {failure}")
         for problem in run.problems[:5]:
             print(f"{run.database} server log:\n{problem}\n")

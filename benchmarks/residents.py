@@ -291,6 +291,7 @@ class Phase:
     submitted: int = 0
     failures: list[str] = field(default_factory=list)
     client_cpu_seconds: float = 0.0  # the client's own CPU time: it shares the machine
+    server_cpu_seconds: float = 0.0  # the server's (master and workers), where measured
 
     @property
     def per_second(self) -> float:
@@ -327,6 +328,7 @@ def run_journeys(
     """`journeys` complete journeys, `concurrency` at a time, each by a new resident."""
     phase = Phase(requests=journeys)
     slugs = [CHANNEL_SLUGS[i % len(CHANNEL_SLUGS)] for i in range(journeys)]
+    server_cpu = server_cpu_seconds(base_url) if base_url in SERVERS else 0.0
     started, cpu = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
         outcomes = list(
@@ -336,6 +338,8 @@ def run_journeys(
         )
     phase.wall_seconds = time.perf_counter() - started
     phase.client_cpu_seconds = time.process_time() - cpu
+    if base_url in SERVERS:
+        phase.server_cpu_seconds = server_cpu_seconds(base_url) - server_cpu
     for outcome in outcomes:
         phase.add(outcome)
     return phase
@@ -479,6 +483,24 @@ def _wait_until_answering(
     )
 
 
+# Each running server's master process, by the base URL gunicorn() yielded.
+SERVERS: dict[str, subprocess.Popen[bytes]] = {}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(base_url: str) -> float:
+    """CPU time used so far by the server at base_url: its master and its workers (Linux)."""
+    master = SERVERS[base_url].pid
+    pids = [master, *map(int, Path(f"/proc/{master}/task/{master}/children").read_text().split())]
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError):
+            # utime and stime, fields 14 and 15, after the command name in parentheses.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
 @contextlib.contextmanager
 def gunicorn(
     app: str,
@@ -510,8 +532,10 @@ def gunicorn(
     base_url = f"http://{bind}"
     try:
         _wait_until_answering(base_url, process, log, ready_path, start_timeout)
+        SERVERS[base_url] = process
         yield base_url
     finally:
+        SERVERS.pop(base_url, None)
         process.terminate()
         try:
             process.wait(timeout=40)
