@@ -26,6 +26,16 @@ KIND_OF_TYPE: dict[str, AnswerKind] = {
 }
 
 
+# Answers chosen from a question's options, which the reports count.
+CLOSED_KINDS: tuple[AnswerKind, ...] = ("option", "options")
+
+
+def is_closed(question: Mapping[str, Any]) -> bool:
+    """Whether the question's answers are chosen from its options (a single or multiple choice,
+    or a grid of single choices)."""
+    return KIND_OF_TYPE[question["type"]] in CLOSED_KINDS
+
+
 @dataclass(frozen=True)
 class AnswerKey:
     """One key of a response's answers."""

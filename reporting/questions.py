@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_
 from sqlalchemy.engine import Engine
 
+from reporting.answer_keys import is_closed
 from reporting.disclosure import (
     Published,
     is_suppressed,
@@ -42,7 +43,6 @@ from reporting.model import (
 )
 from reporting.queries import answer_in, answer_value, choice_made, has_choices
 
-CLOSED_TYPES = ("single", "multiple", "grid")
 NOT_AN_ANSWER = "prefer_not_to_say"
 # Headline indicators that count some options of one question over the same base, so that a
 # hidden option cannot be recovered as the indicator less the other options.
@@ -82,7 +82,7 @@ def closed_question_parts(definition: Mapping[str, Any]) -> list[Part]:
     parts = []
     for page in definition.get("pages", []):
         for question in page["questions"]:
-            if question["type"] not in CLOSED_TYPES or question["id"] in census:
+            if not is_closed(question) or question["id"] in census:
                 continue
             options = tuple(
                 (option["value"], option["label"])
