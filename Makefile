@@ -22,12 +22,13 @@ TEST_WORKERS ?= 2
 LOAD_JOURNEYS ?= 200
 export LOAD_JOURNEYS
 
-# The run ends with the coverage of survey_app and reporting: files not wholly covered, and the
+# The run ends with the 15 slowest tests, and the coverage of survey_app and reporting: files not
+# wholly covered, and the
 # total (settings in pyproject.toml's [tool.coverage]).
 test: $(VENV)/.installed assets
 	rm -rf test-artifacts/screenshots test-artifacts/coverage
 	mkdir -p test-artifacts/coverage
-	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --cov --cov-report=term:skip-covered --durations=15 $(PYTEST_ARGS)
 
 load-test: $(VENV)/.installed assets
 	LOAD_JOURNEYS=2000 $(VENV)/bin/python -m pytest tests/production/test_load.py $(PYTEST_ARGS)
