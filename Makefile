@@ -22,9 +22,8 @@ TEST_WORKERS ?= 2
 LOAD_JOURNEYS ?= 200
 export LOAD_JOURNEYS
 
-# The run ends with the 15 slowest tests, and the coverage of survey_app and reporting: files not
-# wholly covered, and the
-# total (settings in pyproject.toml's [tool.coverage]).
+# The run ends with the 15 slowest tests, and the coverage of survey_app and reporting: the files
+# not wholly covered, and the total (settings in pyproject.toml's [tool.coverage]).
 test: $(VENV)/.installed assets
 	rm -rf test-artifacts/screenshots test-artifacts/coverage
 	mkdir -p test-artifacts/coverage

@@ -51,6 +51,7 @@ from reporting.model import (
     Proportion,
     PublishedCount,
     PublishedProportion,
+    Representativeness,
     ShareFigures,
     SurveyInfo,
     Targets,
@@ -620,6 +621,7 @@ def build_interim_report(
     # Every dimension's counts, per channel, in one pass over the responses.
     counts_by_channel = queries.dimension_counts_by_channel_all(engine, survey["id"])
     dimensions, flagged, over = _representativeness(engine, counts_by_channel, channel_names)
+    # (build_representativeness below computes the same section by itself, for the dashboard.)
     labels = {
         dimension["dimension"]: {row["category"]: row["label"] for row in dimension["categories"]}
         for dimension in dimensions
@@ -659,3 +661,17 @@ def build_interim_report(
     }
     report["summary"] = build_summary(report)
     return report
+
+
+def build_representativeness(engine: Engine, survey_id: int) -> Representativeness:
+    """The interim report's "Who took part" section alone: the sample against the census by
+    dimension, the groups flagged, and the channels that reach them. The same figures, by the
+    same code, as in build_interim_report, without the indicators and questions the dashboard
+    and the partners' portal do not show."""
+    names = {
+        row["channel_id"]: (row["name"], row["partner"])
+        for row in queries.channel_counts(engine, survey_id, dt.date.today())
+    }
+    counts_by_channel = queries.dimension_counts_by_channel_all(engine, survey_id)
+    dimensions, flagged, over = _representativeness(engine, counts_by_channel, names)
+    return {"dimensions": dimensions, "flagged_groups": flagged, "over_represented_groups": over}

@@ -7,14 +7,13 @@ interim report's own (so the dashboard and the report never disagree).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select, true
 
 from reporting import queries
-from reporting.interim import build_interim_report
+from reporting.interim import build_representativeness
 from reporting.model import Representativeness
 
 from ..extensions import db
@@ -22,7 +21,6 @@ from ..models import Response, counted_responses
 from ..questionnaire import Questionnaire
 
 DORMANT_AFTER_DAYS = 7
-FUNNEL_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -76,24 +74,39 @@ def channels_and_partners(
     return channels, partners
 
 
+def _pages_reached(survey_id: int) -> dict[str, int]:
+    """How many of the survey's responses reached each page, counted in the database: each
+    response's pages_done (a JSON list of page ids, each at most once) unnested row by row."""
+    elements = (
+        func.json_array_elements_text(Response.pages_done)
+        if db.engine.dialect.name == "postgresql"
+        else func.json_each(Response.pages_done)
+    ).table_valued("value")
+    page_id = cast(elements.c.value, String)
+    rows = db.session.execute(
+        select(page_id, func.count())
+        .select_from(Response)
+        .join(elements, true())
+        .where(Response.survey_id == survey_id)
+        .group_by(page_id)
+    )
+    return {str(page): int(count) for page, count in rows}
+
+
 def funnel(survey_id: int, questionnaire: Questionnaire) -> Funnel:
-    """How many responses reached (answered) each page, streaming only the pages_done column."""
-    reached: Counter[str] = Counter()
-    started = 0
-    query = select(Response.pages_done).where(Response.survey_id == survey_id)
-    with db.engine.connect() as connection:
-        result = connection.execution_options(yield_per=FUNNEL_BATCH).execute(query)
-        for (pages_done,) in result:
-            started += 1
-            reached.update(set(pages_done or []))
+    """How many responses were started, reached (answered) each page, and were submitted."""
+    reached = _pages_reached(survey_id)
+    started = db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.survey_id == survey_id)
+    )
     submitted = db.session.scalar(
         select(func.count()).select_from(Response).where(counted_responses(survey_id))
     )
     steps = [
-        FunnelStep(page.id, page.title, reached[page.id], page.condition is not None)
+        FunnelStep(page.id, page.title, reached.get(page.id, 0), page.condition is not None)
         for page in questionnaire.pages
     ]
-    return Funnel(started=started, submitted=int(submitted or 0), steps=steps)
+    return Funnel(started=int(started or 0), submitted=int(submitted or 0), steps=steps)
 
 
 def untagged_and_unknown(survey_id: int) -> tuple[int, list[tuple[str, int]]]:
@@ -122,9 +135,4 @@ def untagged_and_unknown(survey_id: int) -> tuple[int, list[tuple[str, int]]]:
 
 
 def representativeness(survey_id: int) -> Representativeness:
-    report = build_interim_report(db.engine, survey_id)
-    return report.get("representativeness") or {
-        "dimensions": [],
-        "flagged_groups": [],
-        "over_represented_groups": [],
-    }
+    return build_representativeness(db.engine, survey_id)

@@ -18,7 +18,7 @@ from reporting.disclosure import (
     PublishedCount,
     publish_table,
 )
-from reporting.interim import build_interim_report
+from reporting.interim import build_representativeness
 from reporting.model import FlaggedGroup
 from reporting.representativeness import FLAG_LABELS
 
@@ -130,9 +130,8 @@ class MissingGroups:
 
 
 def missing_groups(survey_id: int) -> MissingGroups:
-    report = build_interim_report(db.engine, survey_id)
-    representativeness = report.get("representativeness")
-    dimensions = representativeness["dimensions"] if representativeness else []
+    representativeness = build_representativeness(db.engine, survey_id)
+    dimensions = representativeness["dimensions"]
     categories = [
         category
         for dimension in dimensions
@@ -141,7 +140,7 @@ def missing_groups(survey_id: int) -> MissingGroups:
         if category.get("flag")
     ]
     return MissingGroups(
-        flagged=representativeness["flagged_groups"] if representativeness else [],
+        flagged=representativeness["flagged_groups"],
         too_few_to_tell=sum(c["flag"] == "not_enough_responses" for c in categories),
         compared=len(categories),
     )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Channel, Response
 
-from ..helpers import complete_survey, error_messages, text_of
+from ..helpers import answer_page, complete_survey, error_messages, text_of
 from .staff_factories import (
     ANALYST_EMAIL,
     PARTNER_A,
@@ -46,6 +46,24 @@ def test_dashboard_funnel_counts_pages_reached_by_unfinished_responses(app, clie
     page = text_of(client.get("/admin/dashboard"))
     assert "1 started, 0 submitted (0%)" in page
     assert "1. Your age 1 100%" in page
+
+
+def test_the_funnel_counts_each_page_once_per_resident_who_reached_it(app, client):
+    finished, halfway, barely = app.test_client(), app.test_client(), app.test_client()
+    complete_survey(finished)
+    for resident in (halfway, barely):
+        resident.get("/start")
+        answer_page(resident, "age", {"age": "52"})
+    for after_dark in ("very_safe", "fairly_safe"):  # answered, then changed: reached once
+        answer_page(
+            halfway, "feeling-safe", {"safe_after_dark": after_dark, "safe_during_day": "very_safe"}
+        )
+    _analyst(app, client)
+    page = text_of(client.get("/admin/dashboard"))
+    assert "3 started, 1 submitted (33%)" in page
+    assert "1. Your age 3 100%" in page
+    assert "2. Feeling safe 2 67%" in page
+    assert "3. Crime in your local area 1 33%" in page
 
 
 def test_dashboard_shows_which_channels_reach_the_missing_groups(app, client):

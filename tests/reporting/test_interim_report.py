@@ -10,7 +10,8 @@ from flask import Flask
 from scipy.stats import chisquare
 from sqlalchemy import text
 
-from reporting.interim import build_interim_report
+from reporting import queries
+from reporting.interim import build_interim_report, build_representativeness
 from reporting.render import render_html, render_json
 from survey_app.extensions import db
 
@@ -85,6 +86,11 @@ def test_channel_reach_shows_lgbt_groups_reach_lgb_plus_residents_best(app: Flas
         assert lgb_plus["channel_reach"][0]["channel"] == "LGBT+ community groups"
         shares = [row["group_share"] for row in lgb_plus["channel_reach"] if row["group_share"]]
         assert shares == sorted(shares, reverse=True)
+
+        # The dashboard and the partners' portal compute this section alone: the same figures.
+        survey = queries.find_survey(db.engine)
+        assert survey is not None
+        assert build_representativeness(db.engine, survey["id"]) == report["representativeness"]
 
 
 def test_representativeness_figures_agree_with_an_independent_count_and_scipy(app: Flask) -> None:
