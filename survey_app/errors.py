@@ -87,6 +87,9 @@ def parse_row_id(text: str | None) -> int | None:
 
 def _server_error(error: Exception) -> tuple[str, int]:
     log.error("unhandled error", exc_info=error)
+    # A failed statement leaves the session unusable, and drawing the page may read from it
+    # (a signed-in member of staff's navigation).
+    db.session.rollback()
     return render_template(
         "errors/error.html", code=500, title="Sorry, there is a problem with the service"
     ), 500

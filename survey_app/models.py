@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -247,3 +248,33 @@ class PopulationBenchmark(Model):
     source: Mapped[str] = mapped_column(String(200))
     year: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportFile(Model):
+    """A report or export made from the analyst's pages, kept in the database so that every
+    server behind a load balancer can list and serve it. Its bytes are in ReportFileChunk rows,
+    so a large export is read and sent a chunk at a time."""
+
+    __tablename__ = "report_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id"))
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    made_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    holds_free_text: Mapped[bool] = mapped_column(Boolean, default=False)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+
+    made_by: Mapped[User | None] = relationship()
+
+
+class ReportFileChunk(Model):
+    __tablename__ = "report_file_chunks"
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("report_files.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -55,9 +55,9 @@ def purge(
     )
     files_removed = 0
     for survey in db.session.scalars(retention_passed).all():
-        # Exports made from the web pages with free text would keep it after the database
-        # lets it go: they go too.
-        files_removed += remove_free_text_exports(survey.slug, survey.version)
+        # Exports made from the web pages with free text would keep it after the responses
+        # let it go: they go too.
+        files_removed += remove_free_text_exports(survey.id)
         keys = Questionnaire(survey.definition).free_text_keys
         last_id = 0
         while True:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, stream_with_context, url_for
+from flask_login import current_user
 
 from .. import quality
 from ..forms import add_error, error_list, refresh_expired_token
@@ -72,11 +73,13 @@ def report_generate() -> Any:
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            paths = report_files.generate_report(form.kind.data, _survey_id())
+            names = report_files.generate_report(
+                form.kind.data, _survey_id(), user_id=current_user.id
+            )
         except ValueError as error:
             add_error(form.kind, str(error))
         else:
-            flash(f"Report written: {', '.join(path.name for path in paths)}.", "success")
+            flash(f"Report written: {', '.join(names)}.", "success")
             return redirect(url_for("admin.reports"))
     refresh_expired_token(form)
     return _render_reports(form, ExportForm(formdata=None))
@@ -87,13 +90,16 @@ def export_generate() -> Any:
     form = ExportForm()
     if form.validate_on_submit():
         try:
-            paths = report_files.generate_export(
-                form.export_format.data, _survey_id(), free_text=form.include_free_text.data
+            names = report_files.generate_export(
+                form.export_format.data,
+                _survey_id(),
+                free_text=form.include_free_text.data,
+                user_id=current_user.id,
             )
         except ValueError as error:
             add_error(form.export_format, str(error))
         else:
-            flash(f"Export written: {', '.join(path.name for path in paths)}.", "success")
+            flash(f"Export written: {', '.join(names)}.", "success")
             return redirect(url_for("admin.reports"))
     refresh_expired_token(form)
     return _render_reports(ReportForm(formdata=None), form)
@@ -101,7 +107,12 @@ def export_generate() -> Any:
 
 @bp.route("/reports/files/<name>")
 def report_download(name: str) -> Any:
-    path = report_files.stored_file(name)
-    if path is None:
+    stored = report_files.stored_file(name)
+    if stored is None:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=path.name)
+    download = Response(
+        stream_with_context(report_files.file_bytes(stored.id)), mimetype=stored.media_type
+    )
+    download.headers["Content-Length"] = str(stored.size)
+    download.headers["Content-Disposition"] = f'attachment; filename="{stored.name}"'
+    return download

@@ -258,30 +258,65 @@ def test_a_partner_user_needs_a_partner(app, client):
     assert error_messages(response) == ["Select the partner they work for"]
 
 
-def test_analyst_makes_and_downloads_an_export(app, client, tmp_path):
-    app.instance_path = str(tmp_path)
+def test_analyst_makes_and_downloads_an_export(app, client):
     _analyst(app, client)
     add_submitted_responses(app, 3, channel_slug="age-uk")
     client.get("/admin/reports")
     response = client.submit("/admin/exports/generate", {"export_format": "csv"})
     assert response.headers["Location"] == "/admin/reports"
-    page = client.get("/admin/reports").get_data(as_text=True)
+    page = client.get("/admin/reports")
     name = re.search(
-        r'/admin/reports/files/(safermk-perceptions-v1-responses-[^"]+\.csv)"', page
+        r'/admin/reports/files/(safermk-perceptions-v1-responses-[0-9-]+\.csv)"',
+        page.get_data(as_text=True),
     ).group(1)
+    assert f"{name} Export" in text_of(page) and f"by {ANALYST_EMAIL}" in text_of(page)
     download = client.get(f"/admin/reports/files/{name}")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
-    download.close()
+    rows = download.get_data(as_text=True).splitlines()
+    assert len(rows) == 4 and rows[0].startswith("respondent,")  # a header and 3 responses
     assert client.get("/admin/reports/files/..%2Fsecret").status_code == 404
 
 
-def test_analyst_makes_the_interim_report(app, client, tmp_path):
-    app.instance_path = str(tmp_path)
+def test_a_report_made_through_one_server_is_downloaded_through_another(
+    app, client, make_app, tmp_path
+):
+    """Two servers share the database, not a disk: each has its own instance folder here."""
+    app.instance_path = str(tmp_path / "one")
     _analyst(app, client)
+    add_submitted_responses(app, 12, channel_slug="age-uk")
     client.get("/admin/reports")
     response = client.submit("/admin/reports/generate", {"kind": "interim"})
     assert response.headers["Location"] == "/admin/reports"
-    assert {path.suffix for path in (tmp_path / "reports").iterdir()} >= {".html", ".pdf", ".json"}
+
+    # Made again the same day: the new files replace the old ones of the same name.
+    response = client.submit("/admin/reports/generate", {"kind": "interim"})
+    assert response.headers["Location"] == "/admin/reports"
+
+    other = make_app()
+    other.instance_path = str(tmp_path / "two")
+    elsewhere = other.test_client()
+    sign_in(elsewhere, ANALYST_EMAIL)
+    page = elsewhere.get("/admin/reports").get_data(as_text=True)
+    names = set(re.findall(r'/admin/reports/files/([^"]+)"', page))
+    assert {name.rsplit(".", 1)[1] for name in names} == {"html", "pdf", "json", "xlsx"}
+    pdf = next(name for name in names if name.endswith(".pdf"))
+    download = elsewhere.get(f"/admin/reports/files/{pdf}")
+    body = download.get_data()
+    assert body.startswith(b"%PDF") and len(body) == int(download.headers["Content-Length"])
+    assert not (tmp_path / "one" / "reports").exists()
+
+
+def test_a_file_larger_than_a_chunk_comes_back_whole(app, monkeypatch):
+    from survey_app.admin import report_files
+
+    monkeypatch.setattr(report_files, "CHUNK_BYTES", 1000)
+    add_submitted_responses(app, 40, channel_slug="age-uk")
+    with app.test_request_context():
+        (name, _dictionary) = report_files.generate_export("csv", None, free_text=False)
+        stored = report_files.stored_file(name)
+        assert stored is not None and stored.size > 3000
+        whole = b"".join(report_files.file_bytes(stored.id))
+    assert len(whole) == stored.size and whole.count(b"\n") == 41
 
 
 def test_reports_page_asks_which_report(app, client):
@@ -301,3 +336,23 @@ def test_staff_form_posted_without_its_token_changes_nothing(app, client):
     assert forged.status_code < 500
     with app.app_context():
         assert db.session.scalars(select(Channel).where(Channel.slug == "forged")).first() is None
+
+
+def test_a_failed_statement_on_a_staff_page_still_shows_the_error_page(app, client, monkeypatch):
+    """The error page reads the signed-in user for its navigation: the failed session must not
+    take the error page down with it."""
+    from survey_app.admin import report_files
+    from survey_app.models import Partner
+
+    _analyst(app, client)
+
+    def clashing(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        db.session.add(Partner(name=PARTNER_A))  # a second partner of the same name
+        db.session.flush()
+
+    monkeypatch.setattr(report_files, "generate_report", clashing)
+    client.get("/admin/reports")
+    failed = client.submit("/admin/reports/generate", {"kind": "interim"})
+    assert failed.status_code == 500
+    assert "Sorry, there is a problem with the service" in text_of(failed)
+    assert "Sign out" in text_of(failed)

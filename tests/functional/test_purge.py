@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from survey_app.extensions import db
-from survey_app.models import Response, Survey
+from survey_app.models import ReportFileChunk, Response, Survey
 
 from ..helpers import complete_survey, stored_responses
 
@@ -71,16 +71,16 @@ def test_free_text_is_removed_after_the_retention_date(app, client, runner):
     assert response.answers["sexual_orientation"] == "other"
 
 
-def test_stored_exports_holding_free_text_go_with_it(app, client, runner, tmp_path):
+def test_stored_exports_holding_free_text_go_with_it(app, client, runner):
     from survey_app.admin import report_files
 
-    app.instance_path = str(tmp_path)
     complete_survey(client, {"age": {"age": "30"}, "anything-else": {"anything_else": "Lights"}})
     with app.test_request_context():
         with_text = report_files.generate_export("csv", None, free_text=True)
         without_text = report_files.generate_export("csv", None, free_text=False)
-    assert all(path.exists() for path in with_text + without_text)
     with app.app_context():
+        stored = {file.name for file in report_files.stored_files()}
+        assert stored == set(with_text + without_text) and len(stored) == 4
         survey = db.session.scalars(select(Survey)).one()
         survey.status, survey.closed_on = "closed", dt.date.today() - dt.timedelta(days=91)
         db.session.commit()
@@ -88,8 +88,12 @@ def test_stored_exports_holding_free_text_go_with_it(app, client, runner, tmp_pa
     result = runner.invoke(args=["purge"])
     assert result.exit_code == 0, result.output
     assert "2 stored exports holding it" in result.output  # the export and its dictionary
-    assert not any(path.exists() for path in with_text)
-    assert all(path.exists() for path in without_text)
+    with app.app_context():
+        assert {file.name for file in report_files.stored_files()} == set(without_text)
+        # Nothing of the deleted files is left behind.
+        assert db.session.scalar(select(func.count()).select_from(ReportFileChunk)) == sum(
+            1 for _ in without_text
+        )
 
 
 def test_purge_refuses_to_cut_the_resume_period_short(runner):

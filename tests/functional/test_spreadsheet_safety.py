@@ -4,6 +4,7 @@ control character in a channel link can neither be stored nor stop an export bei
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,6 @@ def test_stored_control_characters_do_not_break_the_exports(app, client, runner,
 
 
 def test_stored_control_characters_do_not_break_the_export_page(app, client, tmp_path):
-    app.instance_path = str(tmp_path)
     client.get("/s/age-uk")
     complete_survey(client)
     _store_control_characters(app)
@@ -163,7 +163,10 @@ def test_stored_control_characters_do_not_break_the_export_page(app, client, tmp
     response = analyst.submit("/admin/exports/generate", {"export_format": "xlsx"})
 
     assert response.status_code == 302 and response.headers["Location"] == "/admin/reports"
-    (written,) = (tmp_path / "reports").glob("*.xlsx")
+    page = analyst.get("/admin/reports").get_data(as_text=True)
+    (name,) = re.findall(r'/admin/reports/files/([^"]+\.xlsx)"', page)
+    written = tmp_path / name
+    written.write_bytes(analyst.get(f"/admin/reports/files/{name}").get_data())
     (row,) = _xlsx_records(written)
     assert row["utm_source"].value == "ab"
 
