@@ -102,12 +102,14 @@ def test_the_page_rules_catch_a_page_that_scrolls_sideways_or_shows_markup(phone
 def test_every_resident_page_fits_a_phone_and_shows_no_markup(live_server, phone, screenshots):
     found: dict[str, list[str]] = {}
     phone.goto(f"{live_server}/s/age-uk")
-    phone.get_by_role("button", name="Start now").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Start now").click()
     visited = _answer_every_page(phone, found, screenshots, "narrow-resident")
     assert "ethnic-background-black" in visited and "why-not-reported" in visited
     check_here(phone, found, screenshots, "narrow-resident")  # check answers
     assert "redways.\nAnd fewer potholes & broken lights." in phone.locator("main").inner_text()
-    phone.get_by_role("button", name="Submit your answers").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Submit your answers").click()
     check_here(phone, found, screenshots, "narrow-resident")  # confirmation
     assert phone.locator(".govuk-panel__body strong").inner_text().strip()
 
@@ -146,7 +148,8 @@ def test_every_analyst_page_fits_a_phone_and_shows_no_markup(
         phone.get_by_role("button", name="Start typing in").click()
     _answer_every_page(phone, found, screenshots, "narrow-paper")
     check_here(phone, found, screenshots, "narrow-paper")
-    phone.get_by_role("link", name="discard these answers").click()
+    with phone.expect_navigation():  # checked once the confirmation has loaded, not during
+        phone.get_by_role("link", name="discard these answers").click()
     check_here(phone, found, screenshots, "narrow-paper")
     assert found == {}, found
 
