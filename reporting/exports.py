@@ -23,7 +23,16 @@ from sqlalchemy.engine import Engine
 
 from .answer_keys import definition_answer_keys
 from .interim import DIMENSION_LABELS
-from .queries import DERIVED_DIMENSIONS, channels, counted, find_survey, partners, responses
+from .queries import (
+    DERIVED_DIMENSIONS,
+    SUBMITTED,
+    channels,
+    counted,
+    find_survey,
+    partners,
+    responses,
+    status_counts,
+)
 from .spreadsheet_safety import csv_row, xlsx_row
 from .survey_weights import SurveyWeights, compute_survey_weights
 
@@ -224,9 +233,22 @@ class ExportResult:
     dictionary_path: Path | None
 
 
+EXPORT_PROGRESS_EVERY = 1000  # rows between reports of progress
+
+
 def export_responses(
-    engine: Engine, out: Path, *, fmt: str, survey_id: int | None = None, free_text: bool = False
+    engine: Engine,
+    out: Path,
+    *,
+    fmt: str,
+    survey_id: int | None = None,
+    free_text: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ExportResult:
+    """Write the survey's counted responses to `out`, with a data dictionary beside it.
+
+    `progress` is told the rows written so far, of how many, every EXPORT_PROGRESS_EVERY rows
+    and at the end."""
     if fmt not in FORMATS:
         raise ValueError(f"Format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     survey = find_survey(engine, survey_id)
@@ -241,11 +263,26 @@ def export_responses(
     )
     header = [v.name for v in variables]
     rows = _rows(engine, survey["id"], variables, weights)
+    if progress is not None:
+        total = status_counts(engine, survey["id"])[SUBMITTED]
+        rows = _telling(rows, total, progress)
     dictionary = dictionary_rows(variables)
     out.parent.mkdir(parents=True, exist_ok=True)
     writer = {"csv": _write_csv, "xlsx": _write_xlsx, "sav": _write_sav}[fmt]
     count, dictionary_path = writer(out, header, rows, dictionary, variables)
     return ExportResult(out, count, weights is not None, dictionary_path)
+
+
+def _telling(
+    rows: Iterator[list[Any]], total: int, progress: Callable[[int, int, str], None]
+) -> Iterator[list[Any]]:
+    done = 0
+    progress(0, total, "Writing the responses")
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % EXPORT_PROGRESS_EVERY == 0:
+            progress(done, total, "Writing the responses")
+    progress(done, max(total, done), "Done")
 
 
 def _write_csv(

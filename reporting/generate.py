@@ -23,7 +23,10 @@ from reporting.render import render_html, render_json, render_pdf, render_xlsx
 
 KINDS = ("interim", "final")
 FORMATS = ("html", "pdf", "json", "xlsx")
+FORMAT_NAMES = {"html": "web page", "pdf": "PDF", "json": "JSON file", "xlsx": "spreadsheet"}
 NO_SURVEY_STEM = "safermk-survey"
+# Told how far a long piece of work has gone: steps done, steps in all, and the step now begun.
+Progress = Callable[[int, int, str], None]
 
 
 def _write_text(text: str, path: Path) -> Path:
@@ -71,12 +74,18 @@ def write_report(
     formats: Sequence[str] = FORMATS,
     survey_id: int | None = None,
     today: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Build the report once and write it in each format; returns the paths written.
 
-    Raises ValueError for an unknown kind or format before reading the database.
+    `progress` is told of each step as it begins (working out the figures, then each format),
+    and once more when all are done. Raises ValueError for an unknown kind or format before
+    reading the database.
     """
     chosen = _check(kind, formats)
+    steps = 1 + len(chosen)
+    tell = progress or (lambda done, total, step: None)
+    tell(0, steps, "Working out the figures")
     report: Report = (
         build_final_report(engine, survey_id, today=today)
         if kind == "final"
@@ -86,4 +95,9 @@ def write_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_file_stem(report)
     html = cache(lambda: render_html(report))
-    return [WRITERS[name](report, html, out_dir / f"{stem}.{name}") for name in chosen]
+    paths = []
+    for done, name in enumerate(chosen, start=1):
+        tell(done, steps, f"Writing the {FORMAT_NAMES[name]}")
+        paths.append(WRITERS[name](report, html, out_dir / f"{stem}.{name}"))
+    tell(steps, steps, "Done")
+    return paths

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from flask import Flask
@@ -235,6 +238,44 @@ def _comma_list(value: str, allowed: tuple[str, ...], what: str) -> list[str]:
     return chosen
 
 
+def _at_a_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def terminal_progress(label: str) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A progress bar on the terminal (on stderr, so stdout keeps only the result) for work
+    that can take minutes; nothing at all when the command's output goes to a file or a script.
+    """
+    if not _at_a_terminal():
+        yield None
+        return
+    bars: list[Any] = []
+
+    def update(done: int, total: int, step: str) -> None:
+        if not bars:
+            bar = click.progressbar(
+                length=total,
+                label=label,
+                file=sys.stderr,
+                show_pos=True,
+                item_show_func=lambda item: item,
+            )
+            bars.append(bar.__enter__())
+        bar = bars[0]
+        if done > bar.pos:
+            bar.update(done - bar.pos, step)
+        else:  # a new step with no more done yet: show its name all the same
+            bar.current_item = step
+            bar.render_progress()
+
+    try:
+        yield update
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
+
+
 @click.command("report")
 @click.argument("kind", type=click.Choice(["interim", "final"]))
 @click.option(
@@ -269,9 +310,15 @@ def report_command(kind: str, out_dir: Path, formats: str, survey_label: str | N
             )
     chosen = _comma_list(formats, ("html", "pdf", "json", "xlsx"), "--format")
     try:
-        paths = write_report(
-            db.engine, kind, out_dir, chosen, survey_id=survey.id if survey else None
-        )
+        with terminal_progress(f"The {kind} report") as progress:
+            paths = write_report(
+                db.engine,
+                kind,
+                out_dir,
+                chosen,
+                survey_id=survey.id if survey else None,
+                progress=progress,
+            )
     except ValueError as error:
         _fail(str(error))
     for path in paths:
@@ -297,11 +344,17 @@ def export_command(
     from reporting.exports import export_responses
 
     survey = _survey_by_label(survey_label)
-    result = export_responses(
-        db.engine, out_file, fmt=fmt, survey_id=survey.id, free_text=include_free_text
-    )
+    with terminal_progress("Responses exported") as progress:
+        result = export_responses(
+            db.engine,
+            out_file,
+            fmt=fmt,
+            survey_id=survey.id,
+            free_text=include_free_text,
+            progress=progress,
+        )
     weighted = " with weights" if result.weighted else " (weights come once the survey closes)"
-    click.echo(f"Wrote {result.rows} responses to {result.path}{weighted}.")
+    click.echo(f"Wrote {result.rows:,} responses to {result.path}{weighted}.")
     if result.dictionary_path:
         click.echo(f"Data dictionary: {result.dictionary_path}")
 
