@@ -288,10 +288,6 @@ def test_a_report_made_through_one_server_is_downloaded_through_another(
     response = client.submit("/admin/reports/generate", {"kind": "interim"})
     assert response.headers["Location"] == "/admin/reports"
 
-    # Made again the same day: the new files replace the old ones of the same name.
-    response = client.submit("/admin/reports/generate", {"kind": "interim"})
-    assert response.headers["Location"] == "/admin/reports"
-
     other = make_app()
     other.instance_path = str(tmp_path / "two")
     elsewhere = other.test_client()
@@ -304,6 +300,18 @@ def test_a_report_made_through_one_server_is_downloaded_through_another(
     body = download.get_data()
     assert body.startswith(b"%PDF") and len(body) == int(download.headers["Content-Length"])
     assert not (tmp_path / "one" / "reports").exists()
+
+
+def test_the_same_export_made_again_the_same_day_replaces_the_first(app, client):
+    _analyst(app, client)
+    add_submitted_responses(app, 3, channel_slug="age-uk")
+    client.get("/admin/reports")
+    for _ in range(2):
+        response = client.submit("/admin/exports/generate", {"export_format": "csv"})
+        assert response.headers["Location"] == "/admin/reports"
+    page = client.get("/admin/reports").get_data(as_text=True)
+    names = re.findall(r'/admin/reports/files/([^"]+)"', page)
+    assert len(names) == 2 and len(set(names)) == 2  # the export and its dictionary, once each
 
 
 def test_a_file_larger_than_a_chunk_comes_back_whole(app, monkeypatch):
