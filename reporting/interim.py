@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy.engine import Engine
 
@@ -120,14 +120,7 @@ HiddenFigure = Literal[
     "flag_interval_low",
     "flag_interval_high",
 ]
-HIDDEN_WITH_THE_COUNT: tuple[HiddenFigure, ...] = (
-    "sample_share",
-    "representation_ratio",
-    "interval_low",
-    "interval_high",
-    "flag_interval_low",
-    "flag_interval_high",
-)
+HIDDEN_WITH_THE_COUNT: tuple[HiddenFigure, ...] = get_args(HiddenFigure)
 # A cell of the linked tables: (dimension, category), the category None for not stated.
 Cell = tuple[str, str | None]
 # Dimensions reported as counts against a target rather than against the census.
