@@ -10,8 +10,10 @@ BUILD = survey_app/static/build
 PORT ?= 5000
 export PORT
 
+# The service and the background worker that makes reports and exports, together (honcho runs
+# Procfile.dev; Ctrl+C stops both).
 run: setup
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" FLASK_APP=wsgi.py $(VENV)/bin/honcho --procfile Procfile.dev start --port $(PORT)
 
 setup: $(VENV)/.installed assets
 	$(FLASK) setup

@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -439,6 +440,9 @@ def server_environment(database_url: str, **extra: str) -> dict[str, str]:
         # server's counts apart from any other run's.
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),
         "RATELIMIT_KEY_PREFIX": f"safermk-{secrets.token_hex(4)}",
+        # Reports and exports queue in the same Redis, under a name of this server's own.
+        "JOBS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"),
+        "JOBS_QUEUE_NAME": f"safermk-{secrets.token_hex(4)}",
         "SESSION_COOKIE_SECURE": "false",
         "SURVEY_RATE_LIMIT": "1000000 per minute",
         "LOG_FORMAT": "json",
@@ -539,6 +543,29 @@ def gunicorn(
         process.terminate()
         try:
             process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def jobs_worker(env: Mapping[str, str], log: Path, stop_timeout: float = 60) -> Iterator[None]:
+    """Run `flask jobs worker` with env until the block ends; its output goes to `log`. It is
+    stopped as a deploy would stop it: SIGINT, so the job under way finishes first."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(BIN / "flask"), "jobs", "worker"],
+            cwd=ROOT,
+            env=dict(env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=stop_timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

@@ -62,6 +62,9 @@ def _register_extensions(app: Flask) -> None:
     from .auth import init_auth
 
     init_auth(app)
+    from .jobs import init_app as init_jobs
+
+    init_jobs(app)
     with app.app_context():
         from .database import configure_engine
 

@@ -1,4 +1,5 @@
-"""The `flask` command groups: setup, survey, channels, benchmarks, demo."""
+"""The `flask` commands: setup, report, export, purge, and the groups survey, channels,
+benchmarks, demo, users and jobs."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ channels_cli = AppGroup("channels", help="Partners' channel links.")
 benchmarks_cli = AppGroup("benchmarks", help="Population benchmarks the sample is compared with.")
 demo_cli = AppGroup("demo", help="Synthetic responses for trying reports out.")
 users_cli = AppGroup("users", help="Staff accounts: analysts and partner users.")
+jobs_cli = AppGroup("jobs", help="The background worker that makes reports and exports.")
 
 
 def _fail(message: str) -> NoReturn:
@@ -481,10 +483,46 @@ def purge_command(unfinished_days: int, free_text_days: int) -> None:
     )
 
 
+@jobs_cli.command("worker")
+@with_appcontext
+def jobs_worker() -> None:
+    """Run the background worker until stopped: Ctrl+C (SIGINT) lets the job under way finish
+    first, SIGTERM stops at once. It runs one job at a time (report drawing is not thread-safe);
+    for more at once, run more workers."""
+    from flask import current_app
+
+    from . import jobs
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"Background worker {jobs.worker_name()} taking jobs from {_queue_label(app)}.")
+    jobs.run_worker(app)
+
+
+def _queue_label(app: Flask) -> str:
+    url = str(app.config["JOBS_URL"])
+    return url.split("@")[-1] if url.startswith("redis") else url
+
+
+@jobs_cli.command("health")
+@with_appcontext
+def jobs_health() -> None:
+    """Exit 0 when a background worker was seen in the last two minutes, 1 otherwise: a health
+    check for the worker's service."""
+    from . import jobs
+    from .presentation import date_time, uk_time
+
+    seen = jobs.last_beat()
+    if not jobs.worker_running():
+        when = f"last seen {date_time(uk_time(seen))}" if seen else "never seen"
+        click.echo(f"No background worker is running ({when}).", err=True)
+        sys.exit(1)
+    click.echo(f"A background worker is running (seen {date_time(uk_time(seen))}).")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(purge_command)
     app.cli.add_command(report_command)
     app.cli.add_command(export_command)
-    for group in (survey_cli, channels_cli, benchmarks_cli, demo_cli, users_cli):
+    for group in (survey_cli, channels_cli, benchmarks_cli, demo_cli, users_cli, jobs_cli):
         app.cli.add_command(group)

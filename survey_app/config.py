@@ -97,6 +97,18 @@ SETTINGS: tuple[Setting, ...] = (
         "The port `make run` serves on in development, and so the port in links that commands "
         "print there.",
     ),
+    Setting(
+        "JOBS_URL",
+        "sqlite:///instance/jobs.sqlite3",
+        "Where reports and exports wait for the background worker: an SQLite file (one machine; "
+        "relative paths are under the project folder) or `redis://host:6379/0`, shared by "
+        "every server and worker (production with more than one machine).",
+    ),
+    Setting(
+        "JOBS_QUEUE_NAME",
+        "safermk",
+        "The queue's name, so services sharing one Redis keep their jobs apart.",
+    ),
     Setting("STAFF_IDLE_MINUTES", "480", "Staff are signed out after this long without a request."),
     Setting(
         "TRUSTED_PROXIES",
@@ -188,6 +200,21 @@ def _database_url(environ: dict[str, str], project_root: Path) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def _jobs_url(environ: dict[str, str], project_root: Path) -> str:
+    raw = _env("JOBS_URL", environ) or ""
+    if raw.startswith(("redis://", "rediss://", "unix://")) or raw == "memory://":
+        return raw
+    if raw.startswith("sqlite:///") and len(raw) > len("sqlite:///"):
+        path = Path(raw[len("sqlite:///") :])
+        if not path.is_absolute():
+            path = project_root / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    raise ConfigError(
+        f"JOBS_URL must be sqlite:///path/to/jobs.sqlite3 or redis://host:6379/0, not {raw!r}"
+    )
+
+
 def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
     """Return Flask config values from the environment, or raise ConfigError."""
     environ = dict(os.environ if environ is None else environ)
@@ -243,6 +270,8 @@ def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
         # Where `make run` serves in development: the address commands print when no public
         # address is set, so a printed link leads to the running service.
         "DEVELOPMENT_BASE_URL": f"http://127.0.0.1:{_positive_int('PORT', environ)}",
+        "JOBS_URL": _jobs_url(environ, project_root),
+        "JOBS_QUEUE_NAME": _env("JOBS_QUEUE_NAME", environ),
         "STAFF_IDLE_MINUTES": _positive_int("STAFF_IDLE_MINUTES", environ),
         "TRUSTED_PROXIES": _count("TRUSTED_PROXIES", environ),
         "WTF_CSRF_TIME_LIMIT": None,

@@ -20,6 +20,7 @@ from sqlalchemy import (
     and_,
     false,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
@@ -278,3 +279,57 @@ class ReportFileChunk(Model):
     )
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+ACTIVE_JOB_STATUSES = ("queued", "running")
+
+
+class Job(Model):
+    """A report or export made by the background worker. The worker writes its progress here,
+    so any server can show it; a second request for the same work (same `key`) while one is
+    queued or running joins it, which the partial unique index makes certain even when two
+    requests arrive at once. The id is random: it is the address of the job's page."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index(
+            "uq_jobs_active_key",
+            "key",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+        Index("ix_jobs_created_at", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(200))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id"))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    step: Mapped[str] = mapped_column(String(200), default="")
+    message: Mapped[str | None] = mapped_column(Text)
+    files: Mapped[list[str]] = mapped_column(JSON, default=list)
+    requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Touched every few seconds while the job runs: a running job that stops being touched
+    # belonged to a worker that stopped.
+    touched_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    requested_by: Mapped[User | None] = relationship()
+
+
+class WorkerBeat(Model):
+    """When each background worker was last seen: the health check, and the job page's
+    warning when no worker is running."""
+
+    __tablename__ = "worker_beats"
+
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -53,6 +53,9 @@ def _app_for(url: str, **overrides: object) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Jobs wait in this process until a test runs them (run_jobs); the worker itself is
+        # tested in tests/production.
+        "JOBS_URL": "memory://",
     }
     config.update(overrides)
     return create_app(config)

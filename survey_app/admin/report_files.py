@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,16 +79,24 @@ def _delete(stored: ReportFile) -> None:
     db.session.delete(stored)
 
 
-def generate_report(kind: str, survey_id: int | None, *, user_id: int | None = None) -> list[str]:
+def generate_report(
+    kind: str,
+    survey_id: int | None,
+    *,
+    user_id: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[str]:
     """Make the interim or final report in every format and keep the files; returns their
-    names. Raises ValueError on bad input."""
+    names. Raises ValueError on bad input. `progress` is told of each step (write_report's)."""
     # Imported here: report writing brings matplotlib, WeasyPrint and openpyxl, which no page
     # but this one needs, and which every `flask` command would otherwise load at start-up.
     from reporting.generate import write_report
 
     survey = find_survey(db.engine, survey_id)
     with tempfile.TemporaryDirectory(prefix="safermk-report-") as folder:
-        paths = write_report(db.engine, kind, Path(folder), REPORT_FORMATS, survey_id=survey_id)
+        paths = write_report(
+            db.engine, kind, Path(folder), REPORT_FORMATS, survey_id=survey_id, progress=progress
+        )
         stored = [
             _store(
                 path,
@@ -109,10 +117,15 @@ def export_stem(slug: str, version: int) -> str:
 
 
 def generate_export(
-    fmt: str, survey_id: int | None, *, free_text: bool, user_id: int | None = None
+    fmt: str,
+    survey_id: int | None,
+    *,
+    free_text: bool,
+    user_id: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[str]:
     """Make an export of the responses (and its data dictionary) and keep the files; returns
-    their names."""
+    their names. `progress` is told of the rows written (export_responses')."""
     from reporting.exports import export_responses  # loaded when needed, as write_report
 
     stamp = dt.date.today().isoformat()
@@ -121,7 +134,9 @@ def generate_export(
     stem = export_stem(survey["slug"], survey["version"]) if survey else "safermk-responses-"
     with tempfile.TemporaryDirectory(prefix="safermk-export-") as folder:
         out = Path(folder) / f"{stem}{stamp}{suffix}.{fmt}"
-        result = export_responses(db.engine, out, fmt=fmt, survey_id=survey_id, free_text=free_text)
+        result = export_responses(
+            db.engine, out, fmt=fmt, survey_id=survey_id, free_text=free_text, progress=progress
+        )
         stored = [
             _store(
                 path,
@@ -139,11 +154,12 @@ def generate_export(
     return [file.name for file in stored]
 
 
-def stored_files() -> list[StoredFile]:
-    """Every stored file, newest first."""
-    files = db.session.scalars(
-        select(ReportFile).order_by(ReportFile.made_at.desc(), ReportFile.name)
-    )
+def stored_files(names: list[str] | None = None) -> list[StoredFile]:
+    """Every stored file, newest first; or only those of the given names (those still kept)."""
+    query = select(ReportFile).order_by(ReportFile.made_at.desc(), ReportFile.name)
+    if names is not None:
+        query = query.where(ReportFile.name.in_(names))
+    files = db.session.scalars(query)
     return [
         StoredFile(
             file.name,

@@ -5,15 +5,28 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
-from .. import quality
-from ..forms import add_error, error_list, refresh_expired_token
+from .. import jobs, quality
+from ..forms import error_list, refresh_expired_token
+from ..models import ACTIVE_JOB_STATUSES
 from ..questionnaire import Questionnaire
 from . import bp, report_files
 from . import dashboard as live
 from .forms import ExportForm, ReportForm
+
+# A job's page without JavaScript reloads itself this often while the job is under way.
+JOB_PAGE_REFRESH_SECONDS = 3
 
 
 @bp.route("/")
@@ -54,6 +67,7 @@ def _render_reports(report_form: ReportForm, export_form: ExportForm) -> Any:
         report_form=report_form,
         export_form=export_form,
         files=report_files.stored_files(),
+        under_way=[(job, jobs.title(job)) for job in jobs.active_jobs()],
         errors=errors,
     )
 
@@ -68,19 +82,23 @@ def _survey_id() -> int | None:
     return survey["id"] if survey else None
 
 
+def _started(kind: str, params: dict[str, Any]) -> Any:
+    """Queue the work (or join the same work under way) and show its progress page."""
+    job, joined = jobs.start(kind, params, survey_id=_survey_id(), user_id=current_user.id)
+    if joined:
+        flash(
+            "The same work was already under way, so your request joined it rather than "
+            "starting it again.",
+            "info",
+        )
+    return redirect(url_for("admin.job", job_id=job.id))
+
+
 @bp.route("/reports/generate", methods=["POST"])
 def report_generate() -> Any:
     form = ReportForm()
     if form.validate_on_submit():
-        try:
-            names = report_files.generate_report(
-                form.kind.data, _survey_id(), user_id=current_user.id
-            )
-        except ValueError as error:
-            add_error(form.kind, str(error))
-        else:
-            flash(f"Report written: {', '.join(names)}.", "success")
-            return redirect(url_for("admin.reports"))
+        return _started("report", {"kind": form.kind.data})
     refresh_expired_token(form)
     return _render_reports(form, ExportForm(formdata=None))
 
@@ -89,20 +107,39 @@ def report_generate() -> Any:
 def export_generate() -> Any:
     form = ExportForm()
     if form.validate_on_submit():
-        try:
-            names = report_files.generate_export(
-                form.export_format.data,
-                _survey_id(),
-                free_text=form.include_free_text.data,
-                user_id=current_user.id,
-            )
-        except ValueError as error:
-            add_error(form.export_format, str(error))
-        else:
-            flash(f"Export written: {', '.join(names)}.", "success")
-            return redirect(url_for("admin.reports"))
+        return _started(
+            "export",
+            {"fmt": form.export_format.data, "free_text": bool(form.include_free_text.data)},
+        )
     refresh_expired_token(form)
     return _render_reports(ReportForm(formdata=None), form)
+
+
+@bp.route("/jobs/<job_id>")
+def job(job_id: str) -> Any:
+    found = jobs.find(job_id)
+    if found is None:
+        abort(404)
+    state = jobs.describe(found)
+    return render_template(
+        "admin/job.html",
+        job=found,
+        title=jobs.title(found),
+        state=state,
+        files=report_files.stored_files(found.files) if found.status == "done" else [],
+        under_way=found.status in ACTIVE_JOB_STATUSES,
+        # Only a queued job waits on a worker; say so when none has been seen lately.
+        no_worker=found.status == "queued" and not jobs.worker_running(),
+        refresh_seconds=JOB_PAGE_REFRESH_SECONDS,
+    )
+
+
+@bp.route("/jobs/<job_id>/progress")
+def job_progress(job_id: str) -> Any:
+    found = jobs.find(job_id)
+    if found is None:
+        abort(404)
+    return jsonify(jobs.describe(found))
 
 
 @bp.route("/reports/files/<name>")

@@ -110,6 +110,19 @@ def cases(a: int, b: int, analyst_id: int) -> list[Case]:
             (SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND),
             name="x.csv",
         ),
+        # No job has been started, so the analyst finds none; a partner is turned away first.
+        case(
+            "GET",
+            "/admin/jobs/<job_id>",
+            (SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND),
+            job_id="0" * 32,
+        ),
+        case(
+            "GET",
+            "/admin/jobs/<job_id>/progress",
+            (SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND),
+            job_id="0" * 32,
+        ),
         case("GET", "/admin/paper", ANALYST_ONLY),
         case("GET", "/admin/paper/questions/<page_id>", ANALYST_ONLY, page_id="age"),
         case("GET", "/admin/paper/check", ANALYST_ONLY),

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import re
 import subprocess
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from benchmarks import residents
 
 from ..conftest import ADMIN_URL
 
+# A bound on waiting for the worker; the interim report of one response takes seconds.
+REPORT_WITHIN_SECONDS = 120
 ANALYST, PASSWORD = "analyst@two.example", "a long two-server passphrase 2026"
 ADD_ANALYST = f"""
 from survey_app import create_app
@@ -62,6 +66,7 @@ def _two_servers(logs: Path) -> Iterator[tuple[str, list[str]]]:
         with (
             residents.gunicorn("wsgi:app", env, logs / "a.log", workers=1, config=config) as one,
             residents.gunicorn("wsgi:app", env, logs / "b.log", workers=1, config=config) as two,
+            residents.jobs_worker(env, logs / "worker.log"),
         ):
             yield database_url, [one, two]
 
@@ -93,22 +98,37 @@ def _signed_in(servers: list[str]) -> Balanced:
     return analyst
 
 
-def test_a_report_made_through_one_server_is_downloaded_through_the_other(two_servers):
+def test_a_report_started_through_one_server_is_followed_and_downloaded_through_the_other(
+    two_servers,
+):
     _, (first, second) = two_servers
     analyst = _signed_in([first, second])
-    # The form is shown by the second server and posted to the first, which makes the report.
+    # The form is shown by the second server and posted to the first, which queues the report.
     analyst.turns = itertools.cycle([second, first])
     token = residents.csrf_token(analyst.fetch("reports page", "/admin/reports"))
-    made = analyst.fetch(
+    started = analyst.fetch(
         "make report",
         "/admin/reports/generate",
         {"kind": "interim", "csrf_token": token},
         expect=302,
     )
-    assert made.location == "/admin/reports" and analyst.servers_used[-1] == first
+    assert analyst.servers_used[-1] == first
+    job_page = started.location
+    assert re.fullmatch(r"/admin/jobs/[0-9a-f]{32}", job_page)
 
+    # The worker (a process of its own, taking jobs from Redis) makes it; the second server
+    # shows its progress as the worker writes it.
     analyst.turns = itertools.cycle([second])
-    page = analyst.fetch("reports page", "/admin/reports").body
+    seen = []
+    deadline = time.monotonic() + REPORT_WITHIN_SECONDS
+    while time.monotonic() < deadline:
+        state = json.loads(analyst.fetch("progress", f"{job_page}/progress").body)
+        seen.append(state["status"])
+        if state["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.5)
+    assert seen[-1] == "done", (seen, state)
+    page = analyst.fetch("job page", job_page).body
     (pdf,) = re.findall(r'"(/admin/reports/files/[^"]+\.pdf)"', page)
     download = analyst.fetch("download", pdf)
     assert download.body.startswith("%PDF")

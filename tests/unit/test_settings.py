@@ -85,3 +85,11 @@ def test_secure_cookie_follows_the_environment_unless_set():
         load_settings({**production, "SESSION_COOKIE_SECURE": "false"})["SESSION_COOKIE_SECURE"]
         is False
     )
+
+
+def test_the_jobs_queue_is_an_sqlite_file_under_the_project_or_redis(tmp_path):
+    default = load_settings({})["JOBS_URL"]
+    assert default.startswith("sqlite:////") and default.endswith("/instance/jobs.sqlite3")
+    assert load_settings({"JOBS_URL": "redis://cache:6379/2"})["JOBS_URL"] == "redis://cache:6379/2"
+    with pytest.raises(ConfigError, match="JOBS_URL must be sqlite:///path/to/jobs.sqlite3 or"):
+        load_settings({"JOBS_URL": "postgres://db/jobs"})
