@@ -109,6 +109,13 @@ SETTINGS: tuple[Setting, ...] = (
         "safermk",
         "The queue's name, so services sharing one Redis keep their jobs apart.",
     ),
+    Setting(
+        "LIVE_FIGURES_SECONDS",
+        "60",
+        "How old the dashboard's and partner portal's costly figures may grow before a view asks "
+        "the background worker to work them out again (pages show when they were). `0` works "
+        "them out on every view.",
+    ),
     Setting("STAFF_IDLE_MINUTES", "480", "Staff are signed out after this long without a request."),
     Setting(
         "TRUSTED_PROXIES",
@@ -272,6 +279,7 @@ def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
         "DEVELOPMENT_BASE_URL": f"http://127.0.0.1:{_positive_int('PORT', environ)}",
         "JOBS_URL": _jobs_url(environ, project_root),
         "JOBS_QUEUE_NAME": _env("JOBS_QUEUE_NAME", environ),
+        "LIVE_FIGURES_SECONDS": _count("LIVE_FIGURES_SECONDS", environ),
         "STAFF_IDLE_MINUTES": _positive_int("STAFF_IDLE_MINUTES", environ),
         "TRUSTED_PROXIES": _count("TRUSTED_PROXIES", environ),
         "WTF_CSRF_TIME_LIMIT": None,

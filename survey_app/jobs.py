@@ -74,7 +74,8 @@ class JobQueue:
     """The app's queue and its one task, kept in app.extensions["jobs"]."""
 
     huey: Huey
-    run_job: Any  # huey's TaskWrapper: calling it enqueues the job
+    run_job: Any  # huey's TaskWrappers: calling one enqueues it
+    refresh_live: Any
 
     def run_pending(self) -> int:
         """Run every queued task here and now, one after another; returns how many ran. For
@@ -97,7 +98,17 @@ def init_app(app: Flask) -> None:
             finally:
                 db.session.remove()
 
-    app.extensions["jobs"] = JobQueue(huey, run_job)
+    @huey.task(name="refresh_live")
+    def refresh_live(name: str, survey_id: int) -> None:
+        from . import live
+
+        with app.app_context():
+            try:
+                live.refresh(name, survey_id)
+            finally:
+                db.session.remove()
+
+    app.extensions["jobs"] = JobQueue(huey, run_job, refresh_live)
 
 
 def queue() -> JobQueue:

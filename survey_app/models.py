@@ -333,3 +333,17 @@ class WorkerBeat(Model):
 
     worker: Mapped[str] = mapped_column(String(200), primary_key=True)
     seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class LiveFigures(Model):
+    """The dashboard's and portal's costly figures as last worked out (survey_app.live)."""
+
+    __tablename__ = "live_figures"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    figures: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    refresh_asked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -39,6 +39,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 
 from reporting import response_quality
 
+from . import live
 from .database import rows_changed
 from .extensions import db, limiter
 from .models import Channel, Partner, QualityDecision, Response
@@ -396,6 +397,7 @@ def decide(
         .where(_undecided(survey_id), condition)
         .values(quality_decision_id=decision.id, excluded=action == "exclude")
     )
+    live.forget(survey_id)  # the dashboard's kept figures counted these responses
     db.session.commit()
     return decision
 
@@ -430,6 +432,7 @@ def undo(
     )
     undoing.response_count = int(returned)
     original.undone_by_id = undoing.id
+    live.forget(original.survey_id)
     db.session.commit()
     return undoing
 

@@ -56,6 +56,8 @@ def _app_for(url: str, **overrides: object) -> Flask:
         # Jobs wait in this process until a test runs them (run_jobs); the worker itself is
         # tested in tests/production.
         "JOBS_URL": "memory://",
+        # The dashboard's figures are worked out on every view (test_live_figures keeps them).
+        "LIVE_FIGURES_SECONDS": 0,
     }
     config.update(overrides)
     return create_app(config)

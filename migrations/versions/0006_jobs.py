@@ -1,4 +1,5 @@
-"""Background jobs (reports and exports) with their progress, and the workers' heartbeats
+"""Background jobs (reports and exports) with their progress, the workers' heartbeats, and the
+dashboard's figures as last worked out
 
 Revision ID: 0006
 Revises: 0005
@@ -57,9 +58,25 @@ def upgrade():
         sa.Column("seen_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("worker", name=op.f("pk_worker_beats")),
     )
+    op.create_table(
+        "live_figures",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("figures", sa.Text(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.Column("refresh_asked_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["survey_id"],
+            ["surveys.id"],
+            name=op.f("fk_live_figures_survey_id_surveys"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("name", "survey_id", name=op.f("pk_live_figures")),
+    )
 
 
 def downgrade():
+    op.drop_table("live_figures")
     op.drop_table("worker_beats")
     op.drop_index("ix_jobs_created_at", table_name="jobs")
     op.drop_index("uq_jobs_active_key", table_name="jobs")

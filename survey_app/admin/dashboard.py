@@ -13,8 +13,6 @@ from typing import Any
 from sqlalchemy import String, cast, func, select, true
 
 from reporting import queries
-from reporting.interim import build_representativeness
-from reporting.model import Representativeness
 
 from ..extensions import db
 from ..models import Response, counted_responses
@@ -55,14 +53,20 @@ def responses_per_day(survey_id: int) -> list[tuple[dt.date, int]]:
     return queries.submissions_by_day(db.engine, survey_id)
 
 
-def channels_and_partners(
-    survey_id: int, today: dt.date
-) -> tuple[list[dict[str, Any]], list[PartnerTotal]]:
-    """Every channel's submitted responses (all time and last 7 days), and the same by partner."""
+def channel_rows(survey_id: int, today: dt.date) -> list[dict[str, Any]]:
+    """Every channel's submitted responses, all time and in the last 7 days, and whether it
+    has gone dormant."""
     since = today - dt.timedelta(days=DORMANT_AFTER_DAYS - 1)
     rows = queries.channel_counts(db.engine, survey_id, since)
     for row in rows:
         row["dormant"] = row["recent"] == 0 and not row["archived"]
+    return rows
+
+
+def channels_and_partners(
+    rows: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[PartnerTotal]]:
+    """The channels (channel_rows), busiest first, and the same totals by partner."""
     by_partner: dict[str, PartnerTotal] = {}
     for row in rows:
         total = by_partner.setdefault(row["partner"], PartnerTotal(row["partner"]))
@@ -93,8 +97,8 @@ def _pages_reached(survey_id: int) -> dict[str, int]:
     return {str(page): int(count) for page, count in rows}
 
 
-def funnel(survey_id: int, questionnaire: Questionnaire) -> Funnel:
-    """How many responses were started, reached (answered) each page, and were submitted."""
+def funnel_counts(survey_id: int) -> tuple[int, int, dict[str, int]]:
+    """How many responses were started, were submitted, and reached (answered) each page."""
     reached = _pages_reached(survey_id)
     started = db.session.scalar(
         select(func.count()).select_from(Response).where(Response.survey_id == survey_id)
@@ -102,11 +106,18 @@ def funnel(survey_id: int, questionnaire: Questionnaire) -> Funnel:
     submitted = db.session.scalar(
         select(func.count()).select_from(Response).where(counted_responses(survey_id))
     )
+    return int(started or 0), int(submitted or 0), reached
+
+
+def funnel(
+    questionnaire: Questionnaire, started: int, submitted: int, reached: dict[str, int]
+) -> Funnel:
+    """The funnel_counts in the questionnaire's page order."""
     steps = [
         FunnelStep(page.id, page.title, reached.get(page.id, 0), page.condition is not None)
         for page in questionnaire.pages
     ]
-    return Funnel(started=int(started or 0), submitted=int(submitted or 0), steps=steps)
+    return Funnel(started=started, submitted=submitted, steps=steps)
 
 
 def untagged_and_unknown(survey_id: int) -> tuple[int, list[tuple[str, int]]]:
@@ -132,7 +143,3 @@ def untagged_and_unknown(survey_id: int) -> tuple[int, list[tuple[str, int]]]:
     ).all()
     # The query leaves out NULL slugs; the test tells the type checker so.
     return int(untagged or 0), [(slug, int(count)) for slug, count in unknown if slug is not None]
-
-
-def representativeness(survey_id: int) -> Representativeness:
-    return build_representativeness(db.engine, survey_id)

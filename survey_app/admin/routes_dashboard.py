@@ -17,12 +17,12 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import jobs, quality
+from .. import jobs, live, quality
 from ..forms import error_list, refresh_expired_token
 from ..models import ACTIVE_JOB_STATUSES
 from ..questionnaire import Questionnaire
 from . import bp, report_files
-from . import dashboard as live
+from . import dashboard as board
 from .forms import ExportForm, ReportForm
 
 # A job's page without JavaScript reloads itself this often while the job is under way.
@@ -36,26 +36,35 @@ def home() -> Any:
 
 @bp.route("/dashboard")
 def dashboard() -> Any:
-    survey = live.current_survey()
+    survey = board.current_survey()
     if survey is None:
         return render_template("admin/dashboard.html", survey=None)
-    today = dt.date.today()
-    channels, partners = live.channels_and_partners(survey["id"], today)
-    untagged, unknown_slugs = live.untagged_and_unknown(survey["id"])
-    timing = quality.timing(survey["id"])
+    counts = live.figures("dashboard", survey["id"])
+    shown = counts.values
+    representativeness = live.figures("representativeness", survey["id"])
+    channels, partners = board.channels_and_partners(shown["channel_rows"])
     return render_template(
         "admin/dashboard.html",
         survey=survey,
-        per_day=live.responses_per_day(survey["id"]),
+        as_at=min(
+            (moment for moment in (counts.as_at, representativeness.as_at) if moment),
+            default=None,
+        ),
+        per_day=[(dt.date.fromisoformat(day), count) for day, count in shown["per_day"]],
         channels=channels,
         partners=partners,
         dormant=[row for row in channels if row["dormant"]],
-        funnel=live.funnel(survey["id"], Questionnaire(survey["definition"])),
-        representativeness=live.representativeness(survey["id"]),
-        untagged=untagged,
-        unknown_slugs=unknown_slugs,
-        dormant_days=live.DORMANT_AFTER_DAYS,
-        quality=quality.overview(survey["id"], timing.fast_below),
+        funnel=board.funnel(
+            Questionnaire(survey["definition"]),
+            shown["started"],
+            shown["submitted"],
+            shown["reached"],
+        ),
+        representativeness=representativeness.values,
+        untagged=shown["untagged"],
+        unknown_slugs=[tuple(pair) for pair in shown["unknown"]],
+        dormant_days=board.DORMANT_AFTER_DAYS,
+        quality=quality.Overview(**shown["quality"]),
     )
 
 
@@ -78,7 +87,7 @@ def reports() -> Any:
 
 
 def _survey_id() -> int | None:
-    survey = live.current_survey()
+    survey = board.current_survey()
     return survey["id"] if survey else None
 
 

@@ -18,10 +18,10 @@ from reporting.disclosure import (
     PublishedCount,
     publish_table,
 )
-from reporting.interim import build_representativeness
 from reporting.model import FlaggedGroup
 from reporting.representativeness import FLAG_LABELS
 
+from .. import live
 from ..extensions import db
 from ..models import DERIVED_DIMENSIONS, Channel, Response, counted_responses
 
@@ -130,7 +130,8 @@ class MissingGroups:
 
 
 def missing_groups(survey_id: int) -> MissingGroups:
-    representativeness = build_representativeness(db.engine, survey_id)
+    # The survey-wide comparison the dashboard shows too, as last worked out (survey_app.live).
+    representativeness = live.figures("representativeness", survey_id).values
     dimensions = representativeness["dimensions"]
     categories = [
         category

@@ -1,0 +1,169 @@
+"""The dashboard's and the partner portal's costly figures, worked out off the page view.
+
+Counting every submitted response by each census dimension and channel, and every page
+reached, takes the database seconds at 100,000 responses; done on every view, the pages would
+be slow for everyone watching them. So each set of figures (FIGURES) is kept in the
+`live_figures` table, as JSON, with the moment it was worked out:
+
+- a view shows the kept figures, with their time;
+- once they are older than LIVE_FIGURES_SECONDS, the view asks the background worker to work
+  them out again (once, however many people are looking, across every server) and shows the
+  kept ones meanwhile; so while anyone watches, the figures follow the responses coming in;
+- only a view that finds nothing kept works them out itself (the first view of a survey);
+- a decision that changes what is counted (excluding suspected responses) forgets them.
+
+LIVE_FIGURES_SECONDS=0 keeps nothing: every view works its figures out (the tests, mostly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .database import rows_changed
+from .extensions import db
+from .models import LiveFigures
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _representativeness(survey_id: int) -> dict[str, Any]:
+    from reporting.interim import build_representativeness
+
+    return dict(build_representativeness(db.engine, survey_id))
+
+
+def _dashboard(survey_id: int) -> dict[str, Any]:
+    from . import quality
+    from .admin import dashboard
+
+    today = dt.date.today()
+    timing = quality.timing(survey_id)
+    overview = quality.overview(survey_id, timing.fast_below)
+    untagged, unknown = dashboard.untagged_and_unknown(survey_id)
+    started, submitted, reached = dashboard.funnel_counts(survey_id)
+    return {
+        "today": today.isoformat(),
+        "per_day": [
+            [day.isoformat(), count] for day, count in dashboard.responses_per_day(survey_id)
+        ],
+        "channel_rows": dashboard.channel_rows(survey_id, today),
+        "started": started,
+        "submitted": submitted,
+        "reached": reached,
+        "untagged": untagged,
+        "unknown": [list(pair) for pair in unknown],
+        "quality": {
+            "to_review": overview.to_review,
+            "excluded": overview.excluded,
+            "kept": overview.kept,
+        },
+    }
+
+
+FIGURES: dict[str, Callable[[int], dict[str, Any]]] = {
+    "representativeness": _representativeness,
+    "dashboard": _dashboard,
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    values: dict[str, Any]
+    # When they were worked out; None when worked out for this view and not kept.
+    as_at: dt.datetime | None
+
+
+def figures(name: str, survey_id: int) -> Figures:
+    """The figures `name` of the survey, kept or worked out now (see the module's notes)."""
+    max_age = int(current_app.config["LIVE_FIGURES_SECONDS"])
+    if max_age == 0:
+        return Figures(FIGURES[name](survey_id), None)
+    kept = db.session.scalars(
+        select(LiveFigures).where(LiveFigures.name == name, LiveFigures.survey_id == survey_id)
+    ).first()
+    if kept is None:
+        return _work_out_and_keep(name, survey_id)
+    values: dict[str, Any] = json.loads(kept.figures)
+    if kept.computed_at < _now() - dt.timedelta(seconds=max_age):
+        _ask_for_fresh(name, survey_id, max_age)
+    return Figures(values, kept.computed_at)
+
+
+def _work_out_and_keep(name: str, survey_id: int) -> Figures:
+    values = FIGURES[name](survey_id)
+    computed_at = _now()
+    try:
+        text = json.dumps(values, allow_nan=False)
+    except ValueError:  # a figure JSON cannot hold: not kept, never wrong
+        log.warning("live figures %s not kept: not JSON", name)
+        return Figures(values, None)
+    stored = rows_changed(
+        db.session.execute(
+            update(LiveFigures)
+            .where(LiveFigures.name == name, LiveFigures.survey_id == survey_id)
+            .values(figures=text, computed_at=computed_at, refresh_asked_at=None)
+        )
+    )
+    if not stored:
+        db.session.add(
+            LiveFigures(name=name, survey_id=survey_id, figures=text, computed_at=computed_at)
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:  # another view kept the same figures at the same moment
+        db.session.rollback()
+    return Figures(values, computed_at)
+
+
+def _ask_for_fresh(name: str, survey_id: int, max_age: int) -> None:
+    """Queue one refresh: the first view to mark the kept row queues it; the others, on any
+    server, find it marked (until the refresh is done, or MAX_AGE more seconds have passed in
+    case the worker lost it)."""
+    from .jobs import queue
+
+    now = _now()
+    marked = rows_changed(
+        db.session.execute(
+            update(LiveFigures)
+            .where(
+                LiveFigures.name == name,
+                LiveFigures.survey_id == survey_id,
+                or_(
+                    LiveFigures.refresh_asked_at.is_(None),
+                    LiveFigures.refresh_asked_at < now - dt.timedelta(seconds=max_age),
+                ),
+            )
+            .values(refresh_asked_at=now)
+        )
+    )
+    db.session.commit()
+    if marked:
+        try:
+            queue().refresh_live(name, survey_id)
+        except Exception:  # the queue is down: the kept figures stay, with their time
+            log.exception("live figures %s: refresh could not be queued", name)
+
+
+def refresh(name: str, survey_id: int) -> None:
+    """Work the figures out again and keep them (the worker's task)."""
+    if name in FIGURES:
+        _work_out_and_keep(name, survey_id)
+
+
+def forget(survey_id: int) -> None:
+    """Drop the kept figures of a survey, in the caller's transaction: what they count is
+    changing."""
+    db.session.execute(delete(LiveFigures).where(LiveFigures.survey_id == survey_id))

@@ -1,0 +1,74 @@
+"""The dashboard's costly figures are kept, shown with their time, and brought up to date by
+the background worker once they are older than LIVE_FIGURES_SECONDS (survey_app.live)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select, update
+
+from survey_app.extensions import db
+from survey_app.models import LiveFigures
+
+from ..helpers import run_jobs, text_of
+from .staff_factories import ANALYST_EMAIL, add_submitted_responses, make_staff, sign_in
+from .test_response_quality import ROOMY, _decide, _flag_fast, _review_link
+
+
+def _submitted(page_text: str) -> int:
+    match = re.search(r"([\d,]+) started, ([\d,]+) submitted", page_text)
+    assert match, page_text
+    return int(match.group(2).replace(",", ""))
+
+
+def _age_kept_figures(app, seconds: int) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        moment = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(seconds=seconds)
+        db.session.execute(update(LiveFigures).values(computed_at=moment))
+        db.session.commit()
+
+
+def test_kept_figures_are_shown_with_their_time_and_refreshed_once_by_the_worker(make_app):
+    app = make_app(LIVE_FIGURES_SECONDS=60)
+    make_staff(app)
+    analyst = app.test_client()
+    sign_in(analyst, ANALYST_EMAIL)
+    add_submitted_responses(app, 12, channel_slug="age-uk")
+
+    first = text_of(analyst.get("/admin/dashboard"))
+    assert _submitted(first) == 12 and "Figures as at " in first
+    with app.app_context():
+        kept = {row.name for row in db.session.scalars(select(LiveFigures))}
+    assert kept == {"dashboard", "representativeness"}
+
+    add_submitted_responses(app, 3, channel_slug="age-uk")
+    # Fresh figures are shown as kept, and nothing is asked of the worker.
+    assert _submitted(text_of(analyst.get("/admin/dashboard"))) == 12
+    assert run_jobs(app) == 0
+
+    # Once they are old, views still show them at once, and the worker is asked once.
+    _age_kept_figures(app, 120)
+    assert _submitted(text_of(analyst.get("/admin/dashboard"))) == 12
+    other = app.test_client()
+    sign_in(other, ANALYST_EMAIL)
+    assert _submitted(text_of(other.get("/admin/dashboard"))) == 12
+    assert run_jobs(app) == 2  # the dashboard's counts and the comparison with the census
+    assert _submitted(text_of(analyst.get("/admin/dashboard"))) == 15
+
+
+def test_a_quality_decision_shows_on_the_dashboard_at_once(make_app):
+    app = make_app(LIVE_FIGURES_SECONDS=60, **ROOMY)
+    add_submitted_responses(app, 12, channel_slug="age-uk")
+    _flag_fast(app, 3)
+    make_staff(app)
+    analyst = app.test_client()
+    sign_in(analyst, ANALYST_EMAIL)
+    before = text_of(analyst.get("/admin/dashboard"))
+    assert "3 suspected responses need review" in before and _submitted(before) == 15
+
+    review = _review_link(analyst.get("/admin/quality"))
+    _decide(analyst, review, analyst.get(review), action="exclude", reason="robots")
+    after = text_of(analyst.get("/admin/dashboard"))
+    assert "suspected responses need review" not in after and _submitted(after) == 12
+    assert "3 responses excluded as suspected are left out" in after
