@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from .answer_keys import definition_answer_keys
+from .errors import Refused
 from .interim import DIMENSION_LABELS
 from .queries import (
     DERIVED_DIMENSIONS,
@@ -190,7 +191,7 @@ def _rows(
     )
     survey = find_survey(engine, survey_id)
     if survey is None:
-        raise ValueError(f"No survey {survey_id} is loaded")
+        raise Refused(f"No survey {survey_id} is loaded")
     version = survey["version"]
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=10_000).execute(query)
@@ -250,10 +251,10 @@ def export_responses(
     `progress` is told the rows written so far, of how many, every EXPORT_PROGRESS_EVERY rows
     and at the end."""
     if fmt not in FORMATS:
-        raise ValueError(f"Format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise Refused(f"Format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     survey = find_survey(engine, survey_id)
     if survey is None:
-        raise ValueError("No survey is loaded")
+        raise Refused("No survey is loaded")
     weights = None
     if survey["status"] == "closed":
         computed = compute_survey_weights(engine, survey["id"])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from reporting.errors import Refused
 from reporting.final import build_final_report
 from reporting.interim import build_interim_report
 from reporting.model import Report
@@ -51,19 +52,19 @@ def report_file_stem(report: Report) -> str:
 
 def _check(kind: str, formats: Sequence[str]) -> list[str]:
     if kind not in KINDS:
-        raise ValueError(f"Unknown report kind {kind!r}: choose 'interim' or 'final'")
+        raise Refused(f"Unknown report kind {kind!r}: choose 'interim' or 'final'")
     if isinstance(formats, str):
         # A lone "html" would otherwise be read as the formats "h", "t", "m", "l".
         formats = [formats]
     chosen = [name.strip().lower() for name in formats if name.strip()]
     unknown = [name for name in chosen if name not in FORMATS]
     if unknown:
-        raise ValueError(
+        raise Refused(
             f"Unknown report format(s) {', '.join(map(repr, unknown))}: "
             f"choose from {', '.join(FORMATS)}"
         )
     if not chosen:
-        raise ValueError(f"No report format given: choose from {', '.join(FORMATS)}")
+        raise Refused(f"No report format given: choose from {', '.join(FORMATS)}")
     return list(dict.fromkeys(chosen))  # each format once, in the order asked
 
 

@@ -113,8 +113,8 @@ SETTINGS: tuple[Setting, ...] = (
         "LIVE_FIGURES_SECONDS",
         "60",
         "How old the dashboard's and partner portal's costly figures may grow before a view asks "
-        "the background worker to work them out again (pages show when they were). `0` works "
-        "them out on every view.",
+        "the background worker to work them out again (the dashboard says when they are from). "
+        "`0` works them out on every view.",
     ),
     Setting("STAFF_IDLE_MINUTES", "480", "Staff are signed out after this long without a request."),
     Setting(

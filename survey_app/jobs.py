@@ -24,9 +24,12 @@ from typing import Any
 
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from reporting.errors import Refused
+
+from .database import rows_changed
 from .extensions import db
 from .models import ACTIVE_JOB_STATUSES, Job, WorkerBeat
 
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 
 TOUCH_EVERY_SECONDS = 10
 STOPPED_AFTER = dt.timedelta(minutes=2)
+LOST_AFTER = dt.timedelta(minutes=10)
 BEAT_EVERY_SECONDS = 30
 WORKER_LATE_AFTER = dt.timedelta(minutes=2)
 PROGRESS_EVERY_SECONDS = 0.5
@@ -42,6 +46,10 @@ KEEP_FINISHED_JOBS = dt.timedelta(days=30)
 STOPPED_MESSAGE = (
     "This stopped before it finished because the background worker running it stopped. "
     "Start it again from the reports page."
+)
+LOST_MESSAGE = (
+    "This never started: the background worker's queue lost it. Ask for it again from the "
+    "reports page."
 )
 QUEUE_DOWN_MESSAGE = (
     "This could not be started because the background worker's queue could not be reached. "
@@ -161,7 +169,7 @@ def start(
         queue().run_job(job.id)
     except Exception:  # the queue's storage (Redis, or the SQLite file) is unreachable
         log.exception("job %s (%s) could not be queued", job.id, kind)
-        _finish(job.id, "failed", message=QUEUE_DOWN_MESSAGE)
+        _finish(job.id, "failed", message=QUEUE_DOWN_MESSAGE, was="queued")
         db.session.expire(job)
     return job, False
 
@@ -173,14 +181,39 @@ def _active(key: str) -> Job | None:
 
 
 def mark_stopped_jobs() -> None:
-    """Running jobs that nothing has touched for STOPPED_AFTER belonged to a worker that
-    stopped (restarted, or the machine went away): they fail, so the work can start again."""
-    db.session.execute(
-        update(Job)
-        .where(Job.status == "running", Job.touched_at < _now() - STOPPED_AFTER)
-        .values(status="failed", message=STOPPED_MESSAGE, finished_at=_now())
-    )
+    """Jobs that can no longer finish fail, so the work can be asked for again:
+
+    - running, but untouched for STOPPED_AFTER: their worker stopped (restarted, or the machine
+      went away);
+    - queued for LOST_AFTER while a worker is running and no job is: the queue lost them (its
+      Redis restarted, or its file was removed).
+
+    A page polling a job calls this every second: it reads, and writes only when it finds one.
+    """
+    now = _now()
+    stopped = Job.status == "running", Job.touched_at < now - STOPPED_AFTER
+    lost = Job.status == "queued", Job.created_at < now - LOST_AFTER
+    found = {
+        status
+        for (status,) in db.session.execute(
+            select(Job.status).where(and_(*stopped) | and_(*lost)).distinct()
+        )
+    }
+    if "running" in found:
+        db.session.execute(
+            update(Job)
+            .where(*stopped)
+            .values(status="failed", message=STOPPED_MESSAGE, finished_at=now)
+        )
+    if "queued" in found and worker_running() and not _any_running():
+        db.session.execute(
+            update(Job).where(*lost).values(status="failed", message=LOST_MESSAGE, finished_at=now)
+        )
     db.session.commit()
+
+
+def _any_running() -> bool:
+    return db.session.scalar(select(Job.id).where(Job.status == "running").limit(1)) is not None
 
 
 def find(job_id: str) -> Job | None:
@@ -228,12 +261,18 @@ def describe(job: Job) -> dict[str, Any]:
 
 
 def _run(job_id: str) -> None:
+    now = _now()
+    claimed = rows_changed(
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(status="running", started_at=now, touched_at=now, step="Starting")
+        )
+    )
+    db.session.commit()
     job = db.session.get(Job, job_id)
-    if job is None or job.status != "queued":
+    if not claimed or job is None:
         return  # delivered twice, or failed before it started: nothing to do
-    job.status = "running"
-    job.started_at = job.touched_at = _now()
-    job.step = "Starting"
     kind, params = job.kind, dict(job.params)
     survey_id, user_id = job.survey_id, job.requested_by_user_id
     db.session.commit()
@@ -242,10 +281,10 @@ def _run(job_id: str) -> None:
     keeper.start()
     try:
         files = WORK[kind](params, survey_id, user_id, _progress_writer(job_id))
-    except ValueError as error:  # the reporting package's plain words for bad input
+    except Refused as refusal:  # the reporting package's plain words for what cannot be done
         db.session.rollback()
-        log.info("job %s (%s) refused: %s", job_id, kind, error)
-        _finish(job_id, "failed", message=str(error))
+        log.info("job %s (%s) refused: %s", job_id, kind, refusal)
+        _finish(job_id, "failed", message=str(refusal))
     except Exception:
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, kind)
@@ -258,12 +297,18 @@ def _run(job_id: str) -> None:
 
 
 def _finish(
-    job_id: str, status: str, *, message: str | None = None, files: list[str] | None = None
+    job_id: str,
+    status: str,
+    *,
+    message: str | None = None,
+    files: list[str] | None = None,
+    was: str = "running",
 ) -> None:
+    """End the job, only if it is still as `was` says: a job already shown as stopped stays so."""
     values: dict[str, Any] = {"status": status, "finished_at": _now(), "message": message}
     if status == "done":
         values.update(step="Done", files=files or [])
-    db.session.execute(update(Job).where(Job.id == job_id).values(**values))
+    db.session.execute(update(Job).where(Job.id == job_id, Job.status == was).values(**values))
     db.session.commit()
 
 

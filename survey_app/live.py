@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .database import rows_changed
@@ -79,11 +79,30 @@ FIGURES: dict[str, Callable[[int], dict[str, Any]]] = {
 }
 
 
+# Part of each kept row's name: raise it when what a set of figures holds changes shape, so
+# that new code never reads figures kept by old code (they are worked out again instead).
+SHAPE = 1
+
+
+def _key(name: str) -> str:
+    return f"{name}/{SHAPE}"
+
+
 @dataclass(frozen=True)
 class Figures:
     values: dict[str, Any]
-    # When they were worked out; None when worked out for this view and not kept.
+    # When they were begun; None when worked out for this view and not kept.
     as_at: dt.datetime | None
+    # Out of date, and no background worker is running to bring them up to date.
+    stuck: bool = False
+
+
+def _kept(name: str, survey_id: int) -> LiveFigures | None:
+    return db.session.scalars(
+        select(LiveFigures).where(
+            LiveFigures.name == _key(name), LiveFigures.survey_id == survey_id
+        )
+    ).first()
 
 
 def figures(name: str, survey_id: int) -> Figures:
@@ -91,46 +110,54 @@ def figures(name: str, survey_id: int) -> Figures:
     max_age = int(current_app.config["LIVE_FIGURES_SECONDS"])
     if max_age == 0:
         return Figures(FIGURES[name](survey_id), None)
-    kept = db.session.scalars(
-        select(LiveFigures).where(LiveFigures.name == name, LiveFigures.survey_id == survey_id)
-    ).first()
-    if kept is None:
+    kept = _kept(name, survey_id)
+    if kept is None or (kept.forgotten_at is not None and kept.forgotten_at >= kept.computed_at):
         return _work_out_and_keep(name, survey_id)
     values: dict[str, Any] = json.loads(kept.figures)
+    stuck = False
     if kept.computed_at < _now() - dt.timedelta(seconds=max_age):
+        from .jobs import worker_running
+
         _ask_for_fresh(name, survey_id, max_age)
-    return Figures(values, kept.computed_at)
+        stuck = not worker_running()
+    return Figures(values, kept.computed_at, stuck)
 
 
 def _work_out_and_keep(name: str, survey_id: int) -> Figures:
+    begun = _now()
     values = FIGURES[name](survey_id)
-    computed_at = _now()
     try:
         text = json.dumps(values, allow_nan=False)
     except ValueError:  # a figure JSON cannot hold: not kept, never wrong
         log.warning("live figures %s not kept: not JSON", name)
         return Figures(values, None)
+    row = LiveFigures.name == _key(name), LiveFigures.survey_id == survey_id
     stored = rows_changed(
         db.session.execute(
             update(LiveFigures)
-            .where(LiveFigures.name == name, LiveFigures.survey_id == survey_id)
-            .values(figures=text, computed_at=computed_at, refresh_asked_at=None)
+            .where(
+                *row,
+                # Never over newer figures, nor over a change made since these were begun.
+                LiveFigures.computed_at <= begun,
+                or_(LiveFigures.forgotten_at.is_(None), LiveFigures.forgotten_at <= begun),
+            )
+            .values(figures=text, computed_at=begun, refresh_asked_at=None, forgotten_at=None)
         )
     )
-    if not stored:
+    if not stored and db.session.scalar(select(LiveFigures.survey_id).where(*row)) is None:
         db.session.add(
-            LiveFigures(name=name, survey_id=survey_id, figures=text, computed_at=computed_at)
+            LiveFigures(name=_key(name), survey_id=survey_id, figures=text, computed_at=begun)
         )
     try:
         db.session.commit()
     except IntegrityError:  # another view kept the same figures at the same moment
         db.session.rollback()
-    return Figures(values, computed_at)
+    return Figures(values, begun)
 
 
 def _ask_for_fresh(name: str, survey_id: int, max_age: int) -> None:
     """Queue one refresh: the first view to mark the kept row queues it; the others, on any
-    server, find it marked (until the refresh is done, or MAX_AGE more seconds have passed in
+    server, find it marked (until the refresh is done, or `max_age` more seconds have passed in
     case the worker lost it)."""
     from .jobs import queue
 
@@ -139,7 +166,7 @@ def _ask_for_fresh(name: str, survey_id: int, max_age: int) -> None:
         db.session.execute(
             update(LiveFigures)
             .where(
-                LiveFigures.name == name,
+                LiveFigures.name == _key(name),
                 LiveFigures.survey_id == survey_id,
                 or_(
                     LiveFigures.refresh_asked_at.is_(None),
@@ -158,12 +185,20 @@ def _ask_for_fresh(name: str, survey_id: int, max_age: int) -> None:
 
 
 def refresh(name: str, survey_id: int) -> None:
-    """Work the figures out again and keep them (the worker's task)."""
-    if name in FIGURES:
-        _work_out_and_keep(name, survey_id)
+    """Work the figures out again and keep them (the worker's task); nothing to do if someone
+    has done so since the refresh was asked for (refreshes queued while the worker was busy)."""
+    if name not in FIGURES:
+        return
+    kept = _kept(name, survey_id)
+    if kept is not None and kept.refresh_asked_at is None and kept.forgotten_at is None:
+        return
+    _work_out_and_keep(name, survey_id)
 
 
 def forget(survey_id: int) -> None:
-    """Drop the kept figures of a survey, in the caller's transaction: what they count is
-    changing."""
-    db.session.execute(delete(LiveFigures).where(LiveFigures.survey_id == survey_id))
+    """Mark the kept figures of a survey as out of date at once, in the caller's transaction:
+    what they count is changing. The next view works them out again; a refresh begun before
+    now keeps nothing."""
+    db.session.execute(
+        update(LiveFigures).where(LiveFigures.survey_id == survey_id).values(forgotten_at=_now())
+    )

@@ -345,5 +345,8 @@ class LiveFigures(Model):
         ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
     )
     figures: Mapped[str] = mapped_column(Text)
+    # When the figures were begun: they count what was there then.
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     refresh_asked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # When what they count changed (a quality decision): figures begun before are not shown.
+    forgotten_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

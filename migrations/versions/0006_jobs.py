@@ -65,6 +65,7 @@ def upgrade():
         sa.Column("figures", sa.Text(), nullable=False),
         sa.Column("computed_at", sa.DateTime(), nullable=False),
         sa.Column("refresh_asked_at", sa.DateTime(), nullable=True),
+        sa.Column("forgotten_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["survey_id"],
             ["surveys.id"],

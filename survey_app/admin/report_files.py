@@ -79,12 +79,28 @@ def _delete(stored: ReportFile) -> None:
     db.session.delete(stored)
 
 
+Progress = Callable[[int, int, str], None]
+
+
+def _then_keeping(progress: Progress | None) -> Progress | None:
+    """The work's progress, with its last step ("Done") named for what follows it: the files
+    being kept in the database."""
+    if progress is None:
+        return None
+    told = progress
+
+    def tell(done: int, total: int, step: str) -> None:
+        told(done, total, "Keeping the files" if step == "Done" else step)
+
+    return tell
+
+
 def generate_report(
     kind: str,
     survey_id: int | None,
     *,
     user_id: int | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[str]:
     """Make the interim or final report in every format and keep the files; returns their
     names. Raises ValueError on bad input. `progress` is told of each step (write_report's)."""
@@ -95,7 +111,12 @@ def generate_report(
     survey = find_survey(db.engine, survey_id)
     with tempfile.TemporaryDirectory(prefix="safermk-report-") as folder:
         paths = write_report(
-            db.engine, kind, Path(folder), REPORT_FORMATS, survey_id=survey_id, progress=progress
+            db.engine,
+            kind,
+            Path(folder),
+            REPORT_FORMATS,
+            survey_id=survey_id,
+            progress=_then_keeping(progress),
         )
         stored = [
             _store(
@@ -122,7 +143,7 @@ def generate_export(
     *,
     free_text: bool,
     user_id: int | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[str]:
     """Make an export of the responses (and its data dictionary) and keep the files; returns
     their names. `progress` is told of the rows written (export_responses')."""
@@ -135,7 +156,12 @@ def generate_export(
     with tempfile.TemporaryDirectory(prefix="safermk-export-") as folder:
         out = Path(folder) / f"{stem}{stamp}{suffix}.{fmt}"
         result = export_responses(
-            db.engine, out, fmt=fmt, survey_id=survey_id, free_text=free_text, progress=progress
+            db.engine,
+            out,
+            fmt=fmt,
+            survey_id=survey_id,
+            free_text=free_text,
+            progress=_then_keeping(progress),
         )
         stored = [
             _store(

@@ -50,6 +50,7 @@ def dashboard() -> Any:
             (moment for moment in (counts.as_at, representativeness.as_at) if moment),
             default=None,
         ),
+        stuck=counts.stuck or representativeness.stuck,
         per_day=[(dt.date.fromisoformat(day), count) for day, count in shown["per_day"]],
         channels=channels,
         partners=partners,

@@ -14,6 +14,12 @@ if (box) {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
+      const json = (response.headers.get("Content-Type") || "").includes("application/json");
+      if (response.status === 404 || (response.ok && !json)) {
+        // Gone, or signed out (the answer is the sign-in page): the page itself will say so.
+        window.location.reload();
+        return;
+      }
       if (response.ok) {
         const state = await response.json();
         if (state.status !== "queued" && state.status !== "running") {
@@ -27,6 +33,7 @@ if (box) {
         if (step.textContent !== state.step) step.textContent = state.step;
         count.textContent = state.count;
       }
+      // Any other answer (the service busy or its database away for a moment): poll again.
     } catch {
       // A moment without the network: the next poll tries again.
     }

@@ -1,7 +1,8 @@
 """Reports and exports from the analyst's pages are made by the background worker.
 
 Here the queue is in memory and each test runs the queued work itself (run_jobs), at the point
-the worker would; the worker process itself, on SQLite and on Redis, is in tests/production.
+the worker would; the worker process itself, taking jobs from Redis for two servers, is in
+tests/production/test_two_servers.py.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import logging
 import re
 
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 from sqlalchemy import select, update
 
+from reporting.errors import Refused
 from survey_app import jobs
 from survey_app.admin import report_files
 from survey_app.extensions import db
@@ -147,6 +148,7 @@ def test_an_export_made_by_the_worker_downloads_whole(app, client):
     assert "attachment" in download.headers["Content-Disposition"]
     rows = download.get_data(as_text=True).splitlines()
     assert len(rows) == 4 and rows[0].startswith("respondent,")  # a header and 3 responses
+    assert client.get("/admin/reports/files/..%2Fsecret").status_code == 404
 
 
 def test_work_that_fails_says_so_plainly_and_is_logged(app, client, monkeypatch, caplog):
@@ -166,9 +168,20 @@ def test_work_that_fails_says_so_plainly_and_is_logged(app, client, monkeypatch,
     (record,) = [r for r in caplog.records if job_id in r.getMessage()]
     assert record.exc_info and "disk on fire" in str(record.exc_info[1])
 
+    # Any other ValueError is a bug like any other: logged, and not shown.
+    def buggy(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("could not convert string to float: 'x'")
+
+    monkeypatch.setattr(report_files, "generate_report", buggy)
+    client.get("/admin/reports")
+    bug = _ask(client, "/admin/reports/generate", {"kind": "final"})
+    run_jobs(app)
+    page = text_of(client.get(f"/admin/jobs/{bug}"))
+    assert jobs.FAILED_MESSAGE in page and "convert" not in page
+
     # A refusal in the reporting package's own plain words is shown as it is.
     def refused(*_args, **_kwargs):  # type: ignore[no-untyped-def]
-        raise ValueError("No survey is loaded")
+        raise Refused("No survey is loaded")
 
     monkeypatch.setattr(report_files, "generate_report", refused)
     client.get("/admin/reports")
@@ -194,6 +207,24 @@ def test_a_job_whose_worker_stopped_fails_and_can_be_started_again(app, client):
     assert run_jobs(app) == 2
     with app.app_context():
         assert db.session.get(Job, job_id).status == "failed"
+
+
+def test_a_job_the_queue_lost_fails_once_an_idle_worker_would_have_taken_it(app, client):
+    _analyst(app, client)
+    job_id = _ask(client, "/admin/reports/generate", {"kind": "interim"})
+    app.extensions["jobs"].huey.flush()  # the queue's Redis restarted: the task is gone
+    with app.app_context():
+        long_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - jobs.LOST_AFTER * 2
+        db.session.execute(update(Job).where(Job.id == job_id).values(created_at=long_ago))
+        db.session.commit()
+    # With no worker running it may yet start: it waits.
+    assert "Waiting to start" in text_of(client.get(f"/admin/jobs/{job_id}"))
+    with app.app_context():
+        jobs.beat("worker-1")
+    page = client.get(f"/admin/jobs/{job_id}")
+    assert jobs.LOST_MESSAGE in text_of(page)
+    client.get("/admin/reports")
+    assert _ask(client, "/admin/reports/generate", {"kind": "interim"}) != job_id
 
 
 def test_a_queue_that_cannot_be_reached_fails_the_job_with_a_plain_message(
@@ -229,7 +260,6 @@ def test_a_running_worker_removes_the_warning_and_passes_the_health_check(app, c
         db.session.execute(update(jobs.WorkerBeat).values(seen_at=late))
         db.session.commit()
     assert runner.invoke(args=["jobs", "health"]).exit_code == 1
-    assert isinstance(runner, CliRunner)
 
 
 def test_unknown_jobs_are_not_found_and_partners_never_see_one(app, client):

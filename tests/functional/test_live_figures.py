@@ -12,7 +12,13 @@ from survey_app.extensions import db
 from survey_app.models import LiveFigures
 
 from ..helpers import run_jobs, text_of
-from .staff_factories import ANALYST_EMAIL, add_submitted_responses, make_staff, sign_in
+from .staff_factories import (
+    ANALYST_EMAIL,
+    PARTNER_A_EMAIL,
+    add_submitted_responses,
+    make_staff,
+    sign_in,
+)
 from .test_response_quality import ROOMY, _decide, _flag_fast, _review_link
 
 
@@ -40,7 +46,7 @@ def test_kept_figures_are_shown_with_their_time_and_refreshed_once_by_the_worker
     assert _submitted(first) == 12 and "Figures as at " in first
     with app.app_context():
         kept = {row.name for row in db.session.scalars(select(LiveFigures))}
-    assert kept == {"dashboard", "representativeness"}
+    assert kept == {"dashboard/1", "representativeness/1"}
 
     add_submitted_responses(app, 3, channel_slug="age-uk")
     # Fresh figures are shown as kept, and nothing is asked of the worker.
@@ -72,3 +78,48 @@ def test_a_quality_decision_shows_on_the_dashboard_at_once(make_app):
     after = text_of(analyst.get("/admin/dashboard"))
     assert "suspected responses need review" not in after and _submitted(after) == 12
     assert "3 responses excluded as suspected are left out" in after
+
+
+def test_a_refresh_begun_before_a_decision_keeps_nothing(make_app, monkeypatch):
+    """A decision made while the worker is working the figures out: the figures it finishes
+    with counted the excluded responses, so they are not kept, and the next view works them out
+    again."""
+    from survey_app import live
+
+    app = make_app(LIVE_FIGURES_SECONDS=60)
+    add_submitted_responses(app, 12, channel_slug="age-uk")
+    make_staff(app)
+    analyst = app.test_client()
+    sign_in(analyst, ANALYST_EMAIL)
+    analyst.get("/admin/dashboard")
+    _age_kept_figures(app, 120)
+    analyst.get("/admin/dashboard")  # asks for a refresh
+
+    work_out = live.FIGURES["dashboard"]
+
+    def decided_meanwhile(survey_id: int):  # type: ignore[no-untyped-def]
+        figures = work_out(survey_id)
+        add_submitted_responses(app, 5, channel_slug="age-uk")
+        with app.app_context():
+            live.forget(survey_id)
+            db.session.commit()
+        return figures
+
+    monkeypatch.setitem(live.FIGURES, "dashboard", decided_meanwhile)
+    run_jobs(app)
+    monkeypatch.setitem(live.FIGURES, "dashboard", work_out)
+    assert _submitted(text_of(analyst.get("/admin/dashboard"))) == 17
+
+
+def test_the_partner_portal_reads_the_kept_comparison_with_the_census(make_app):
+    app = make_app(LIVE_FIGURES_SECONDS=60)
+    staff = make_staff(app)
+    assert staff.partner_a
+    add_submitted_responses(app, 300, channel_slug="mk-college", age_band="65_74")
+    partner = app.test_client()
+    sign_in(partner, PARTNER_A_EMAIL)
+    first = text_of(partner.get("/partner/"))
+    with app.app_context():
+        kept = db.session.scalars(select(LiveFigures.name)).all()
+    assert kept == ["representativeness/1"]
+    assert text_of(partner.get("/partner/")) == first
