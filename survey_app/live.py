@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .database import rows_changed
@@ -98,11 +98,16 @@ class Figures:
 
 
 def _kept(name: str, survey_id: int) -> LiveFigures | None:
-    return db.session.scalars(
-        select(LiveFigures).where(
-            LiveFigures.name == _key(name), LiveFigures.survey_id == survey_id
-        )
-    ).first()
+    return _row(_key(name), survey_id)
+
+
+def _row(key: str, survey_id: int) -> LiveFigures | None:
+    row = LiveFigures.name == key, LiveFigures.survey_id == survey_id
+    return db.session.scalars(select(LiveFigures).where(*row)).first()
+
+
+def _forgotten(kept: LiveFigures) -> bool:
+    return kept.forgotten_at is not None and kept.forgotten_at >= kept.computed_at
 
 
 def figures(name: str, survey_id: int) -> Figures:
@@ -111,7 +116,7 @@ def figures(name: str, survey_id: int) -> Figures:
     if max_age == 0:
         return Figures(FIGURES[name](survey_id), None)
     kept = _kept(name, survey_id)
-    if kept is None or (kept.forgotten_at is not None and kept.forgotten_at >= kept.computed_at):
+    if kept is None or _forgotten(kept):
         return _work_out_and_keep(name, survey_id)
     values: dict[str, Any] = json.loads(kept.figures)
     stuck = False
@@ -124,14 +129,18 @@ def figures(name: str, survey_id: int) -> Figures:
 
 
 def _work_out_and_keep(name: str, survey_id: int) -> Figures:
+    return _keep(_key(name), survey_id, lambda: FIGURES[name](survey_id))
+
+
+def _keep(key: str, survey_id: int, work_out: Callable[[], dict[str, Any]]) -> Figures:
     begun = _now()
-    values = FIGURES[name](survey_id)
+    values = work_out()
     try:
         text = json.dumps(values, allow_nan=False)
     except ValueError:  # a figure JSON cannot hold: not kept, never wrong
-        log.warning("live figures %s not kept: not JSON", name)
+        log.warning("live figures %s not kept: not JSON", key)
         return Figures(values, None)
-    row = LiveFigures.name == _key(name), LiveFigures.survey_id == survey_id
+    row = LiveFigures.name == key, LiveFigures.survey_id == survey_id
     stored = rows_changed(
         db.session.execute(
             update(LiveFigures)
@@ -145,9 +154,7 @@ def _work_out_and_keep(name: str, survey_id: int) -> Figures:
         )
     )
     if not stored and db.session.scalar(select(LiveFigures.survey_id).where(*row)) is None:
-        db.session.add(
-            LiveFigures(name=_key(name), survey_id=survey_id, figures=text, computed_at=begun)
-        )
+        db.session.add(LiveFigures(name=key, survey_id=survey_id, figures=text, computed_at=begun))
     try:
         db.session.commit()
     except IntegrityError:  # another view kept the same figures at the same moment
@@ -182,6 +189,29 @@ def _ask_for_fresh(name: str, survey_id: int, max_age: int) -> None:
             queue().refresh_live(name, survey_id)
         except Exception:  # the queue is down: the kept figures stay, with their time
             log.exception("live figures %s: refresh could not be queued", name)
+
+
+def kept_for_the_day(
+    key: str, survey_id: int, day: dt.date, work_out: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """Figures that stand as at the end of `day` (the partners': yesterday), which only a
+    quality decision can change: worked out by the first view that wants them, then kept
+    under `key` for that day, and those of earlier days dropped."""
+    if int(current_app.config["LIVE_FIGURES_SECONDS"]) == 0:
+        return work_out()
+    dated = f"{key}/{day.isoformat()}/{SHAPE}"
+    kept = _row(dated, survey_id)
+    if kept is not None and not _forgotten(kept):
+        values: dict[str, Any] = json.loads(kept.figures)
+        return values
+    db.session.execute(
+        delete(LiveFigures).where(
+            LiveFigures.survey_id == survey_id,
+            LiveFigures.name.like(f"{key}/%"),
+            LiveFigures.name != dated,
+        )
+    )
+    return _keep(dated, survey_id, work_out).values
 
 
 def refresh(name: str, survey_id: int) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute
 
 from reporting.disclosure import (
     DISCLOSURE_THRESHOLD,
@@ -84,39 +84,73 @@ def week_commencing(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def partner_counts(partner_id: int, channels: list[Channel], survey_id: int) -> dict[str, Any]:
+    """The raw counts a partner's page is made from, as at the end of yesterday: responses
+    per channel per day, and per category of every census dimension. They change only at
+    midnight (or with a quality decision), so they are kept for the day (survey_app.live)."""
+    ids = sorted(channel.id for channel in channels)
+    kept = live.kept_for_the_day(
+        f"partner/{partner_id}",
+        survey_id,
+        figures_as_at(),
+        lambda: _count_for(ids, survey_id),
+    )
+    if kept["channel_ids"] != ids:  # a channel moved to or from the partner today
+        return _count_for(ids, survey_id)
+    return kept
+
+
+def _count_for(ids: list[int], survey_id: int) -> dict[str, Any]:
+    by_day: dict[str, dict[str, int]] = {str(channel_id): {} for channel_id in ids}
+    by_dimension: dict[str, dict[str, int]] = {dimension: {} for dimension in DERIVED_DIMENSIONS}
+    if ids:
+        counted = (
+            counted_responses(survey_id),
+            Response.channel_id.in_(ids),
+            Response.submitted_on.is_not(None),
+            Response.submitted_on <= figures_as_at(),
+        )
+        for channel_id, day, count in db.session.execute(
+            select(Response.channel_id, Response.submitted_on, func.count())
+            .where(*counted)
+            .group_by(Response.channel_id, Response.submitted_on)
+        ):
+            assert channel_id is not None and day is not None, "the query leaves out NULLs"
+            by_day[str(channel_id)][day.isoformat()] = int(count)
+        # Every dimension in one pass over the rows, folded into each dimension's counts here.
+        columns = [getattr(Response, dimension) for dimension in DERIVED_DIMENSIONS]
+        for row in db.session.execute(
+            select(*columns, func.count()).where(*counted).group_by(*columns)
+        ):
+            values: tuple[Any, ...] = tuple(row)
+            categories, number = values[:-1], int(values[-1])
+            for dimension, category in zip(DERIVED_DIMENSIONS, categories, strict=True):
+                if category is not None:
+                    counts = by_dimension[dimension]
+                    counts[str(category)] = counts.get(str(category), 0) + number
+    return {"channel_ids": ids, "by_day": by_day, "by_dimension": by_dimension}
+
+
 def weekly_counts(
-    channels: list[Channel], survey_id: int
+    channels: list[Channel], counts: dict[str, Any]
 ) -> tuple[list[dt.date], list[ChannelWeeks]]:
     """Submitted responses per channel per week (weeks start on Monday), disclosure-checked."""
-    ids = [channel.id for channel in channels]
-    raw: dict[int, dict[dt.date, int]] = {channel_id: {} for channel_id in ids}
-    if ids:
-        # Grouped by day in SQL (portable to SQLite and PostgreSQL), folded into weeks here.
-        rows = db.session.execute(
-            select(Response.channel_id, Response.submitted_on, func.count())
-            .where(
-                counted_responses(survey_id),
-                Response.channel_id.in_(ids),
-                Response.submitted_on.is_not(None),
-                Response.submitted_on <= figures_as_at(),
-            )
-            .group_by(Response.channel_id, Response.submitted_on)
-        )
-        for channel_id, day, count in rows:
-            assert channel_id is not None and day is not None, "the query leaves out NULLs"
-            week = week_commencing(day)
-            raw[channel_id][week] = raw[channel_id].get(week, 0) + int(count)
-    weeks = sorted({week for counts in raw.values() for week in counts})
+    raw: dict[int, dict[dt.date, int]] = {channel.id: {} for channel in channels}
+    for channel in channels:
+        for day, count in counts["by_day"].get(str(channel.id), {}).items():
+            week = week_commencing(dt.date.fromisoformat(day))
+            raw[channel.id][week] = raw[channel.id].get(week, 0) + int(count)
+    weeks = sorted({week for counts_by_week in raw.values() for week in counts_by_week})
     result = []
     for channel in channels:
-        counts = {week: raw[channel.id].get(week, 0) for week in weeks}
+        weekly = {week: raw[channel.id].get(week, 0) for week in weeks}
         # The total is shown too, so one hidden week could be worked out by subtraction:
         # publish_table hides a second cell when that would happen.
         published = {
             week: rounded(value) if isinstance(value, int) else value
-            for week, value in publish_table(counts).items()
+            for week, value in publish_table(weekly).items()
         }
-        result.append(ChannelWeeks(channel, rounded(sum(counts.values())), published))
+        result.append(ChannelWeeks(channel, rounded(sum(weekly.values())), published))
     return weeks, result
 
 
@@ -148,35 +182,15 @@ def missing_groups(survey_id: int) -> MissingGroups:
 
 
 def reach_into_flagged_groups(
-    channels: list[Channel], survey_id: int, groups: list[FlaggedGroup]
+    counts: dict[str, Any], groups: list[FlaggedGroup]
 ) -> list[GroupReach]:
     """For each group the survey is missing, how many responses the partner's channels brought."""
-    ids = [channel.id for channel in channels]
-    counts_by_dimension: dict[str, dict[str | None, int]] = {}
     result = []
     for group in groups:
         dimension = group["dimension"]
         if dimension not in DERIVED_DIMENSIONS:
             continue
-        if dimension not in counts_by_dimension:
-            column: InstrumentedAttribute[str | None] = getattr(Response, dimension)
-            counts_by_dimension[dimension] = (
-                {
-                    category: int(count)
-                    for category, count in db.session.execute(
-                        select(column, func.count())
-                        .where(
-                            counted_responses(survey_id),
-                            Response.channel_id.in_(ids),
-                            Response.submitted_on <= figures_as_at(),
-                        )
-                        .group_by(column)
-                    )
-                }
-                if ids
-                else {}
-            )
-        count = counts_by_dimension[dimension].get(group["category"], 0)
+        count = counts["by_dimension"][dimension].get(str(group["category"]), 0)
         result.append(
             GroupReach(
                 dimension_label=group["dimension_label"],

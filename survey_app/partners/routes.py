@@ -42,9 +42,10 @@ def overview() -> Any:
     reach: list[figures.GroupReach] = []
     missing: figures.MissingGroups | None = None
     if survey is not None:
-        weeks, channel_weeks = figures.weekly_counts(channels, survey["id"])
+        counts = figures.partner_counts(partner_id, channels, survey["id"])
+        weeks, channel_weeks = figures.weekly_counts(channels, counts)
         missing = figures.missing_groups(survey["id"])
-        reach = figures.reach_into_flagged_groups(channels, survey["id"], missing.flagged)
+        reach = figures.reach_into_flagged_groups(counts, missing.flagged)
     return render_template(
         "partners/overview.html",
         partner=current_user.partner,

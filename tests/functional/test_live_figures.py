@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
 from survey_app.extensions import db
-from survey_app.models import LiveFigures
+from survey_app.models import Channel, LiveFigures, Partner
 
 from ..helpers import run_jobs, text_of
 from .staff_factories import (
     ANALYST_EMAIL,
+    PARTNER_A,
     PARTNER_A_EMAIL,
     add_submitted_responses,
     make_staff,
@@ -111,15 +113,35 @@ def test_a_refresh_begun_before_a_decision_keeps_nothing(make_app, monkeypatch):
     assert _submitted(text_of(analyst.get("/admin/dashboard"))) == 17
 
 
-def test_the_partner_portal_reads_the_kept_comparison_with_the_census(make_app):
+def test_the_partner_portal_keeps_its_counts_for_the_day_and_follows_a_moved_channel(make_app):
     app = make_app(LIVE_FIGURES_SECONDS=60)
-    staff = make_staff(app)
-    assert staff.partner_a
-    add_submitted_responses(app, 300, channel_slug="mk-college", age_band="65_74")
+    make_staff(app)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    add_submitted_responses(app, 40, channel_slug="age-uk", submitted_on=yesterday)
+    add_submitted_responses(app, 25, channel_slug="mk-college", submitted_on=yesterday)
     partner = app.test_client()
     sign_in(partner, PARTNER_A_EMAIL)
     first = text_of(partner.get("/partner/"))
     with app.app_context():
-        kept = db.session.scalars(select(LiveFigures.name)).all()
-    assert kept == ["representativeness/1"]
+        kept = set(db.session.scalars(select(LiveFigures.name)))
+        age_uk = db.session.scalars(select(Partner).where(Partner.name == PARTNER_A)).one()
+    assert kept == {f"partner/{age_uk.id}/{yesterday.isoformat()}/1", "representativeness/1"}
     assert text_of(partner.get("/partner/")) == first
+    assert "MK College" not in first
+
+    # The analyst moves MK College's channel to Age UK today: its counts come with it at once.
+    with app.app_context():
+        db.session.execute(
+            update(Channel).where(Channel.slug == "mk-college").values(partner_id=age_uk.id)
+        )
+        db.session.commit()
+    moved = BeautifulSoup(partner.get("/partner/").get_data(as_text=True), "html.parser")
+    weekly = moved.find("caption", string=re.compile("by week")).find_parent("table")
+    names = [cell.get_text(" ", strip=True) for cell in weekly.select("thead th")]
+    total = next(row for row in weekly.select("tbody tr") if row.th.get_text() == "Total")
+    totals = dict(
+        zip(names[1:], [cell.get_text(strip=True) for cell in total.select("td")], strict=True)
+    )
+    assert {name: value for name, value in totals.items() if "MK College" in name} == {
+        next(name for name in names if "MK College" in name): "25"
+    }, totals
