@@ -95,6 +95,8 @@ class Figures:
     as_at: dt.datetime | None
     # Out of date, and no background worker is running to bring them up to date.
     stuck: bool = False
+    # Not worked out yet: the worker is working them out (`values` is empty).
+    pending: bool = False
 
 
 def _kept(name: str, survey_id: int) -> LiveFigures | None:
@@ -110,22 +112,61 @@ def _forgotten(kept: LiveFigures) -> bool:
     return kept.forgotten_at is not None and kept.forgotten_at >= kept.computed_at
 
 
-def figures(name: str, survey_id: int) -> Figures:
-    """The figures `name` of the survey, kept or worked out now (see the module's notes)."""
+def figures(name: str, survey_id: int, *, wait: bool = True) -> Figures:
+    """The figures `name` of the survey, kept or worked out now (see the module's notes).
+
+    With `wait=False`, figures not yet kept (or forgotten) are left to the worker, if one is
+    running, rather than worked out while the person waits: the result is then `pending`.
+    """
+    from .jobs import worker_running
+
     max_age = int(current_app.config["LIVE_FIGURES_SECONDS"])
     if max_age == 0:
         return Figures(FIGURES[name](survey_id), None)
     kept = _kept(name, survey_id)
-    if kept is None or _forgotten(kept):
-        return _work_out_and_keep(name, survey_id)
+    if kept is None or _forgotten(kept) or kept.computed_at == NEVER:
+        if wait or not worker_running():
+            return _work_out_and_keep(name, survey_id)
+        if kept is None:
+            _ask_for_first(name, survey_id)
+        else:
+            _ask_for_fresh(name, survey_id, max_age)
+        return Figures({}, None, pending=True)
     values: dict[str, Any] = json.loads(kept.figures)
     stuck = False
     if kept.computed_at < _now() - dt.timedelta(seconds=max_age):
-        from .jobs import worker_running
-
         _ask_for_fresh(name, survey_id, max_age)
         stuck = not worker_running()
     return Figures(values, kept.computed_at, stuck)
+
+
+# The time of a row kept before its figures were first worked out.
+NEVER = dt.datetime(2000, 1, 1)
+
+
+def _ask_for_first(name: str, survey_id: int) -> None:
+    """A row for figures not worked out yet, marked as asked for; whoever adds it queues the
+    refresh (two views at once: one adds it, the other finds it)."""
+    from .jobs import queue
+
+    db.session.add(
+        LiveFigures(
+            name=_key(name),
+            survey_id=survey_id,
+            figures="{}",
+            computed_at=NEVER,
+            refresh_asked_at=_now(),
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return
+    try:
+        queue().refresh_live(name, survey_id)
+    except Exception:  # the queue is down: the next view asks again, after max_age
+        log.exception("live figures %s: refresh could not be queued", name)
 
 
 def _work_out_and_keep(name: str, survey_id: int) -> Figures:

@@ -39,9 +39,12 @@ def dashboard() -> Any:
     survey = board.current_survey()
     if survey is None:
         return render_template("admin/dashboard.html", survey=None)
-    counts = live.figures("dashboard", survey["id"])
+    # A view never waits for the figures at full size: the worker works them out.
+    counts = live.figures("dashboard", survey["id"], wait=False)
+    representativeness = live.figures("representativeness", survey["id"], wait=False)
+    if counts.pending or representativeness.pending:
+        return render_template("admin/dashboard.html", survey=survey, pending=True)
     shown = counts.values
-    representativeness = live.figures("representativeness", survey["id"])
     channels, partners = board.channels_and_partners(shown["channel_rows"])
     return render_template(
         "admin/dashboard.html",

@@ -82,3 +82,26 @@ def test_the_job_page_follows_the_work_without_javascript_and_fits_a_phone(
         phone.screenshot(path=str(screenshots / "narrow-analyst-job-done.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_dashboard_waits_for_the_worker_and_shows_the_figures_when_ready(
+    live_app, live_server, page, axe, screenshots
+):
+    from survey_app import jobs
+
+    live_app.config["LIVE_FIGURES_SECONDS"] = 60
+    make_staff(live_app)
+    add_submitted_responses(live_app, 30, channel_slug="age-uk")
+    with live_app.app_context():
+        jobs.beat("worker-1")
+    sign_in(page, live_server, ANALYST_EMAIL)
+    page.goto(f"{live_server}/admin/dashboard")
+    assert "The figures are being worked out" in page.get_by_role("status").inner_text()
+    assert_accessible(axe, page)
+    page.screenshot(path=str(screenshots / "wide-analyst-dashboard-pending.png"), full_page=True)
+
+    worker = _run_in_background(live_app)
+    # The page reloads itself until the worker has kept the figures.
+    page.get_by_text("Figures as at").wait_for(timeout=FINISHED_WITHIN_MS)
+    worker.join(timeout=FINISHED_WITHIN_MS / 1000)
+    assert page.get_by_role("heading", name="Who is missing").count() == 1

@@ -145,3 +145,32 @@ def test_the_partner_portal_keeps_its_counts_for_the_day_and_follows_a_moved_cha
     assert {name: value for name, value in totals.items() if "MK College" in name} == {
         next(name for name in names if "MK College" in name): "25"
     }, totals
+
+
+def test_with_a_worker_running_no_view_waits_for_the_figures(make_app):
+    """The first view of a survey, and the first after a quality decision, leave the work to
+    the worker and say so, reloading until the figures are there."""
+    from survey_app import jobs
+
+    app = make_app(LIVE_FIGURES_SECONDS=60, **ROOMY)
+    add_submitted_responses(app, 12, channel_slug="age-uk")
+    _flag_fast(app, 3)
+    make_staff(app)
+    with app.app_context():
+        jobs.beat("worker-1")
+    analyst = app.test_client()
+    sign_in(analyst, ANALYST_EMAIL)
+
+    waiting = analyst.get("/admin/dashboard").get_data(as_text=True)
+    assert "The figures are being worked out" in waiting
+    assert 'data-reload-after="3"' in waiting and "reload-soon.js" in waiting
+    assert "The figures are being worked out" in text_of(analyst.get("/admin/dashboard"))
+    assert run_jobs(app) == 2  # asked for once each, however many views
+    ready = text_of(analyst.get("/admin/dashboard"))
+    assert _submitted(ready) == 15 and "Figures as at" in ready
+
+    review = _review_link(analyst.get("/admin/quality"))
+    _decide(analyst, review, analyst.get(review), action="exclude", reason="robots")
+    assert "The figures are being worked out" in text_of(analyst.get("/admin/dashboard"))
+    run_jobs(app)
+    assert _submitted(text_of(analyst.get("/admin/dashboard"))) == 12
