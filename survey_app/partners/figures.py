@@ -163,9 +163,13 @@ class MissingGroups:
     compared: int
 
 
-def missing_groups(survey_id: int) -> MissingGroups:
-    # The survey-wide comparison the dashboard shows too, as last worked out (survey_app.live).
-    representativeness = live.figures("representativeness", survey_id).values
+def missing_groups(survey_id: int) -> MissingGroups | None:
+    """Who the survey is missing: the survey-wide comparison the dashboard shows too, as last
+    worked out (survey_app.live); None while the background worker works it out."""
+    kept = live.figures("representativeness", survey_id, wait=False)
+    if kept.pending:
+        return None
+    representativeness = kept.values
     dimensions = representativeness["dimensions"]
     categories = [
         category

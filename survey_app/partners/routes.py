@@ -41,11 +41,14 @@ def overview() -> Any:
     channel_weeks: list[figures.ChannelWeeks] = []
     reach: list[figures.GroupReach] = []
     missing: figures.MissingGroups | None = None
+    missing_pending = False
     if survey is not None:
         counts = figures.partner_counts(partner_id, channels, survey["id"])
         weeks, channel_weeks = figures.weekly_counts(channels, counts)
         missing = figures.missing_groups(survey["id"])
-        reach = figures.reach_into_flagged_groups(counts, missing.flagged)
+        missing_pending = missing is None
+        if missing is not None:
+            reach = figures.reach_into_flagged_groups(counts, missing.flagged)
     return render_template(
         "partners/overview.html",
         partner=current_user.partner,
@@ -56,6 +59,7 @@ def overview() -> Any:
         channel_weeks=channel_weeks,
         reach=reach,
         missing=missing,
+        missing_pending=missing_pending,
     )
 
 

@@ -174,3 +174,22 @@ def test_with_a_worker_running_no_view_waits_for_the_figures(make_app):
     assert "The figures are being worked out" in text_of(analyst.get("/admin/dashboard"))
     run_jobs(app)
     assert _submitted(text_of(analyst.get("/admin/dashboard"))) == 12
+
+
+def test_a_partner_never_waits_for_the_census_comparison_either(make_app):
+    from survey_app import jobs
+
+    app = make_app(LIVE_FIGURES_SECONDS=60)
+    make_staff(app)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    add_submitted_responses(app, 40, channel_slug="age-uk", submitted_on=yesterday)
+    with app.app_context():
+        jobs.beat("worker-1")
+    partner = app.test_client()
+    sign_in(partner, PARTNER_A_EMAIL)
+    waiting = text_of(partner.get("/partner/"))
+    assert "The comparison with the census is being worked out" in waiting
+    assert "Total 40" in waiting  # the partner's own counts do not wait
+    assert run_jobs(app) == 1
+    ready = text_of(partner.get("/partner/"))
+    assert "being worked out" not in ready and "Groups the survey is missing" in ready
