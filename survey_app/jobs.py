@@ -87,7 +87,7 @@ class JobQueue:
 
     def run_pending(self) -> int:
         """Run every queued task here and now, one after another; returns how many ran. For
-        tests and for `flask jobs run-pending`; the worker is what runs them in service."""
+        tests; the worker is what runs them in service."""
         ran = 0
         while (task := self.huey.dequeue()) is not None:
             self.huey.execute(task)
@@ -275,7 +275,7 @@ def _run(job_id: str) -> None:
         return  # delivered twice, or failed before it started: nothing to do
     kind, params = job.kind, dict(job.params)
     survey_id, user_id = job.survey_id, job.requested_by_user_id
-    db.session.commit()
+    db.session.commit()  # ends the read, so no snapshot is held through the long work
     log.info("job %s (%s) started", job_id, kind)
     keeper = _Toucher(job_id)
     keeper.start()
