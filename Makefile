@@ -4,7 +4,7 @@ PYTHON ?= python3
 FLASK = FLASK_APP=wsgi.py $(VENV)/bin/flask
 BUILD = survey_app/static/build
 
-.PHONY: run setup test load-test lint assets audit clean
+.PHONY: run setup test load-test lint assets messages audit clean
 
 # The port the service runs on, and so the port in links that commands print in development.
 PORT ?= 5000
@@ -39,7 +39,21 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-assets: $(BUILD)/app.css
+# The interface's translations, compiled for Flask-Babel (docs/translations.md).
+CATALOGUES = $(wildcard survey_app/translations/*/LC_MESSAGES/messages.po)
+assets: $(BUILD)/app.css $(CATALOGUES:.po=.mo)
+
+survey_app/translations/%.mo: survey_app/translations/%.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+# After changing interface text: the template of what to translate, and each language's
+# catalogue brought up to date with it (new texts empty, so the language waits for them).
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k counted:1,2 --sort-by-file --width=100 \
+		--no-location --project="SaferMK residents' survey" --copyright-holder=SaferMK \
+		--msgid-bugs-address=safermk@milton-keynes.gov.uk -o survey_app/translations/messages.pot survey_app
+	$(VENV)/bin/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations \
+		--width=100 --no-fuzzy-matching --ignore-pot-creation-date
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -62,6 +62,9 @@ def _register_extensions(app: Flask) -> None:
     from .auth import init_auth
 
     init_auth(app)
+    from .languages import init_app as init_languages
+
+    init_languages(app)
     from .jobs import init_app as init_jobs
 
     init_jobs(app)

@@ -20,6 +20,8 @@ from . import setup_data
 from .extensions import db
 from .models import Channel, Partner, Response, Survey, counted_responses
 from .questionnaire import DefinitionError, load_definition_file
+from .questionnaire.translation import translation_files
+from .translations_cli import translation_summary, translations_cli
 
 survey_cli = AppGroup("survey", help="Load, list, open and close questionnaires.")
 channels_cli = AppGroup("channels", help="Partners' channel links.")
@@ -47,6 +49,8 @@ def setup_command() -> None:
     if loaded.reworded:
         state = "wording updated (restart the service to show it)"
     click.echo(f"Survey {survey.label}: {state}, {survey.status}.")
+    for translation in loaded.translations:
+        click.echo(f"  {translation_summary(translation.language, translation.missing)}")
     click.echo(f"Channels added: {channels}. Benchmark rows added: {benchmarks}.")
 
 
@@ -75,13 +79,17 @@ def _survey_by_label(label: str | None) -> Survey:
 def survey_load(path: Path, open_it: bool) -> None:
     """Load a questionnaire definition file (checked against the schema)."""
     try:
-        result = setup_data.load_survey(load_definition_file(path), open_it=open_it)
+        result = setup_data.load_survey(
+            load_definition_file(path), open_it=open_it, translations=translation_files(path)
+        )
     except (DefinitionError, setup_data.SetupError) as error:
         _fail(str(error))
     state = "Loaded" if result.created else "Already loaded:"
     if result.reworded:
         state = "Wording updated (restart the service to show it):"
     click.echo(f"{state} {result.survey.label} ({result.survey.status}).")
+    for translation in result.translations:
+        click.echo(f"  {translation_summary(translation.language, translation.missing)}")
 
 
 @survey_cli.command("list")
@@ -524,5 +532,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(purge_command)
     app.cli.add_command(report_command)
     app.cli.add_command(export_command)
-    for group in (survey_cli, channels_cli, benchmarks_cli, demo_cli, users_cli, jobs_cli):
+    groups = (survey_cli, channels_cli, benchmarks_cli, demo_cli, users_cli, jobs_cli)
+    for group in (*groups, translations_cli):
         app.cli.add_command(group)

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, abort, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
@@ -20,11 +21,12 @@ log = logging.getLogger(__name__)
 LARGEST_ROW_ID = 2**31 - 1
 
 TITLES = {
-    400: "Sorry, there is a problem with that request",
-    404: "Page not found",
-    405: "Sorry, there is a problem with that request",
-    413: "Your answer is too long to send",
-    429: "Too many requests",
+    400: _l("Sorry, there is a problem with that request"),
+    404: _l("Page not found"),
+    405: _l("Sorry, there is a problem with that request"),
+    413: _l("Your answer is too long to send"),
+    429: _l("Too many requests"),
+    500: _l("Sorry, there is a problem with the service"),
 }
 
 
@@ -90,6 +92,4 @@ def _server_error(error: Exception) -> tuple[str, int]:
     # A failed statement leaves the session unusable, and drawing the page may read from it
     # (a signed-in member of staff's navigation).
     db.session.rollback()
-    return render_template(
-        "errors/error.html", code=500, title="Sorry, there is a problem with the service"
-    ), 500
+    return render_template("errors/error.html", code=500, title=TITLES[500]), 500

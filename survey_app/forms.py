@@ -8,17 +8,20 @@ replaced when the form is shown again, so the next try works and nothing typed i
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 
-# A form posted after its token expired, in the words that fit where it was posted.
-EXPIRED = {
+# A form posted after its token expired, in the words that fit where it was posted (residents'
+# in their language; staff pages are in English).
+EXPIRED: dict[str, str | LazyString] = {
     "staff": "This page had been open too long. Try again",
-    "question": (
+    "question": _l(
         "This page had been open for too long, so your answers were not saved. "
         "Check them and select Continue again"
     ),
-    "submit": (
+    "submit": _l(
         "This page had been open for too long, so your answers were not sent. "
         "Select Submit your answers again"
     ),
@@ -43,7 +46,10 @@ def add_error(field: Field, message: str) -> None:
 
 
 def error_list(
-    form: FlaskForm, *, expired: str = EXPIRED["staff"], expired_href: str | None = None
+    form: FlaskForm,
+    *,
+    expired: str | LazyString = EXPIRED["staff"],
+    expired_href: str | None = None,
 ) -> list[dict[str, str]]:
     """The GOV.UK error summary's items: each error links to its field, in the form's order.
 
@@ -57,7 +63,7 @@ def error_list(
                 href = expired_href or (
                     f"#{first_field.id}" if first_field is not None else "#main-content"
                 )
-                errors.append({"text": expired, "href": href})
+                errors.append({"text": str(expired), "href": href})
         elif field.errors:
             errors.append({"text": field.errors[0], "href": f"#{field.id}"})
     return errors

@@ -65,6 +65,24 @@ class Survey(Model):
         return f"{self.slug} v{self.version}"
 
 
+class SurveyTranslation(Model):
+    """A survey's questionnaire in another language, as loaded from its translation catalogue.
+
+    `missing` lists the places still in English: a language with any is not offered.
+    """
+
+    __tablename__ = "survey_translations"
+    __table_args__ = (UniqueConstraint("survey_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    language: Mapped[str] = mapped_column(String(10))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    missing: Mapped[list[str]] = mapped_column(JSON, default=list)
+    review_status: Mapped[str] = mapped_column(String(200))
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
 class Partner(Model):
     __tablename__ = "partners"
 
@@ -113,6 +131,9 @@ class Response(Model):
     source: Mapped[str] = mapped_column(String(10), default="online")
     channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"))
     unknown_channel_slug: Mapped[str | None] = mapped_column(String(60))
+    # The language the resident answered in ("en", "pl"...). Answers are stored as option
+    # values whatever the language; free text stays as written.
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     utm_source: Mapped[str | None] = mapped_column(String(100))
     utm_medium: Mapped[str | None] = mapped_column(String(100))
     utm_campaign: Mapped[str | None] = mapped_column(String(100))

@@ -11,13 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from .database import rows_changed
 from .extensions import db
-from .models import DERIVED_DIMENSIONS, Channel, Response, Survey
+from .languages import SERVED_LANGUAGES, SOURCE_LANGUAGE
+from .models import DERIVED_DIMENSIONS, Channel, Response, Survey, SurveyTranslation
 from .questionnaire import Page, Questionnaire
 from .questionnaire.derive import derive_dimensions
 from .questionnaire.handler_base import without_control_characters
@@ -59,7 +62,7 @@ class ChannelVisit:
         )
 
 
-SurveyKey = tuple[str, int]  # slug, version
+SurveyKey = tuple[str, int, str]  # slug, version, language
 
 
 class ParsedQuestionnaires:
@@ -71,30 +74,75 @@ class ParsedQuestionnaires:
     """
 
     def __init__(self) -> None:
-        self._by_survey_id: dict[int, Questionnaire] = {}
-        self._last_served: tuple[SurveyKey, int] | None = None
+        self._by_survey_id: dict[tuple[int, str], Questionnaire] = {}
+        self._languages: dict[int, frozenset[str]] = {}
+        self._last_served: int | None = None
 
-    def for_survey(self, survey: Survey) -> Questionnaire:
-        if survey.id not in self._by_survey_id:
-            self._by_survey_id[survey.id] = Questionnaire(survey.definition)
-        return self._by_survey_id[survey.id]
+    def for_survey(self, survey: Survey, language: str = SOURCE_LANGUAGE) -> Questionnaire:
+        """The survey's questionnaire in `language` if it has a complete translation, else in
+        English."""
+        if language not in self.languages(survey):
+            language = SOURCE_LANGUAGE
+        key = (survey.id, language)
+        if key not in self._by_survey_id:
+            if language == SOURCE_LANGUAGE:
+                definition = survey.definition
+            else:
+                definition = db.session.scalars(
+                    select(SurveyTranslation.definition).where(
+                        SurveyTranslation.survey_id == survey.id,
+                        SurveyTranslation.language == language,
+                    )
+                ).one()
+            self._by_survey_id[key] = Questionnaire(definition)
+        return self._by_survey_id[key]
+
+    def languages(self, survey: Survey) -> frozenset[str]:
+        """The languages the survey's questionnaire is completely translated into (and English)."""
+        if survey.id not in self._languages:
+            rows = db.session.execute(
+                select(SurveyTranslation.language, SurveyTranslation.missing).where(
+                    SurveyTranslation.survey_id == survey.id
+                )
+            )
+            complete = {language for language, missing in rows if not missing}
+            self._languages[survey.id] = frozenset({SOURCE_LANGUAGE, *complete})
+        return self._languages[survey.id]
 
     def served(self, survey: Survey) -> None:
-        self._last_served = ((survey.slug, survey.version), survey.id)
+        self._last_served = survey.id
+        # Pages that do not look the survey up (the privacy notice) offer the same languages.
+        current_app.extensions[SERVED_LANGUAGES] = self.languages(survey)
 
     def last_served(self) -> tuple[SurveyKey, Questionnaire] | None:
+        """The questionnaire last served, in the page's language if this process has it."""
         if self._last_served is None:
             return None
-        key, survey_id = self._last_served
-        questionnaire = self._by_survey_id.get(survey_id)
-        return (key, questionnaire) if questionnaire is not None else None
+        locale = get_locale()
+        for language in (str(locale) if locale else SOURCE_LANGUAGE, SOURCE_LANGUAGE):
+            questionnaire = self._by_survey_id.get((self._last_served, language))
+            if questionnaire is not None:
+                return questionnaire.key, questionnaire
+        return None
 
 
-parsed_questionnaires = ParsedQuestionnaires()
+PARSED_QUESTIONNAIRES = "safermk_parsed_questionnaires"
 
 
-def questionnaire_for(survey: Survey) -> Questionnaire:
-    return parsed_questionnaires.for_survey(survey)
+def parsed_questionnaires() -> ParsedQuestionnaires:
+    """This app's parsed questionnaires (one set per app, so each test's app starts afresh)."""
+    parsed = current_app.extensions.get(PARSED_QUESTIONNAIRES)
+    if parsed is None:
+        parsed = current_app.extensions[PARSED_QUESTIONNAIRES] = ParsedQuestionnaires()
+    return parsed
+
+
+def questionnaire_for(survey: Survey, language: str = SOURCE_LANGUAGE) -> Questionnaire:
+    return parsed_questionnaires().for_survey(survey, language)
+
+
+def survey_languages(survey: Survey) -> frozenset[str]:
+    return parsed_questionnaires().languages(survey)
 
 
 # Asked on every resident's request, so each statement is built once. The definition is loaded
@@ -122,7 +170,7 @@ def open_survey() -> Survey | None:
     """The survey residents are answering now: the newest open one."""
     survey = db.session.scalars(OPEN_SURVEY).first()
     if survey is not None:
-        parsed_questionnaires.served(survey)
+        parsed_questionnaires().served(survey)
     return survey
 
 
@@ -134,13 +182,13 @@ def open_survey_and_response(token: str | None) -> tuple[Survey | None, Response
     if row is None:
         return None, None
     survey, response = row
-    parsed_questionnaires.served(survey)
+    parsed_questionnaires().served(survey)
     return survey, response
 
 
 def last_served_questionnaire() -> tuple[SurveyKey, Questionnaire] | None:
     """The survey this process last served, for re-showing a page while the database is down."""
-    return parsed_questionnaires.last_served()
+    return parsed_questionnaires().last_served()
 
 
 def find_response(token: str | None) -> Response | None:
@@ -202,6 +250,7 @@ def save_page(
     source: str = "online",
     entered_by_user_id: int | None = None,
     current: Response | None = None,
+    language: str = SOURCE_LANGUAGE,
 ) -> SavedPage:
     """Store one page's answers, creating the response on the resident's first page.
 
@@ -231,6 +280,8 @@ def save_page(
         )
         _apply_channel(response, visit)
         db.session.add(response)
+    # The language the resident answers in (the latest, if they change it on the way).
+    response.language = language
     answers = {k: v for k, v in (response.answers or {}).items() if k not in page.answer_keys}
     answers.update(page_answers)
     _set_answers(response, questionnaire, answers)

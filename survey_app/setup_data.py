@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import Channel, Partner, PopulationBenchmark, Survey
+from .languages import AWAITING_REVIEW, read_catalog, review_status
+from .models import Channel, Partner, PopulationBenchmark, Survey, SurveyTranslation
 from .questionnaire import Questionnaire, load_definition_file
+from .questionnaire.translation import Translation, apply, only_wording_differs, translation_files
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CHANNELS = Path(__file__).with_name("data") / "default_channels.json"
@@ -30,42 +34,52 @@ class LoadResult:
     survey: Survey
     created: bool
     reworded: bool = False
+    translations: tuple[Translation, ...] = ()
 
 
-# What a resident reads, as opposed to what answers mean: a version's wording may be corrected
-# in place (a typo, a clearer caption), but a change to ids, types, options or routing is a new
-# version, because answers already stored must keep their meaning.
-WORDING_KEYS = frozenset(
-    {
-        "title",
-        "short_title",
-        "label",
-        "hint",
-        "section",
-        "intro",
-        "messages",
-        "suffix",
-        "decline_option",
-        "minutes_to_complete",
+def load_survey(
+    questionnaire: Questionnaire,
+    *,
+    open_it: bool = False,
+    translations: Mapping[str, Path] | None = None,
+) -> LoadResult:
+    """Load a definition (or correct the wording of one already loaded), with its translations
+    (a catalogue per language, checked against it: see survey_app.questionnaire.translation)."""
+    checked = {
+        code: apply(
+            questionnaire.definition,
+            catalog,
+            language=code,
+            review_status=review_status(catalog),
+        )
+        for code, path in (translations or {}).items()
+        for catalog in (read_catalog(path),)
     }
-)
+    result = _load_definition(questionnaire, open_it=open_it)
+    for translation in checked.values():
+        store_translation(result.survey, translation)
+    db.session.commit()
+    return dataclasses.replace(result, translations=tuple(checked.values()))
 
 
-def _structure(definition: object) -> object:
-    if isinstance(definition, dict):
-        return {
-            key: _structure(value) for key, value in definition.items() if key not in WORDING_KEYS
-        }
-    if isinstance(definition, list):
-        return [_structure(item) for item in definition]
-    return definition
+def store_translation(survey: Survey, translation: Translation) -> SurveyTranslation:
+    row = db.session.scalars(
+        select(SurveyTranslation).where(
+            SurveyTranslation.survey_id == survey.id,
+            SurveyTranslation.language == translation.language,
+        )
+    ).first()
+    if row is None:
+        row = SurveyTranslation(survey_id=survey.id, language=translation.language)
+        db.session.add(row)
+    row.definition = translation.definition
+    row.missing = list(translation.missing)
+    row.review_status = translation.review_status or AWAITING_REVIEW
+    row.loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return row
 
 
-def only_wording_differs(stored: object, new: object) -> bool:
-    return _structure(stored) == _structure(new)
-
-
-def load_survey(questionnaire: Questionnaire, *, open_it: bool = False) -> LoadResult:
+def _load_definition(questionnaire: Questionnaire, *, open_it: bool) -> LoadResult:
     existing = db.session.scalars(
         select(Survey).where(
             Survey.slug == questionnaire.slug, Survey.version == questionnaire.version
@@ -205,4 +219,6 @@ def load_default_survey() -> LoadResult:
 
     questionnaire = load_definition_file(DEFAULT_DEFINITION)
     any_survey = db.session.scalar(select(func.count()).select_from(Survey))
-    return load_survey(questionnaire, open_it=not any_survey)
+    return load_survey(
+        questionnaire, open_it=not any_survey, translations=translation_files(DEFAULT_DEFINITION)
+    )

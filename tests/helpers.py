@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from functools import cache
 from typing import Any
 
 import html5lib
@@ -17,6 +18,7 @@ from werkzeug.test import TestResponse
 
 from benchmarks import residents
 from survey_app.extensions import db
+from survey_app.languages import TRANSLATIONS_DIR, read_catalog
 from survey_app.models import Response
 
 # One set of answers leading through every page of the default survey, victim path included,
@@ -50,6 +52,16 @@ def markup_shown_as_text(html: str) -> list[str]:
     return MARKUP_AS_TEXT.findall(visible_text(html))
 
 
+@cache
+def error_prefix(language: str) -> str:
+    """The title's "Error:" in the page's language, as its catalogue words it."""
+    if language == "en":
+        return "Error:"
+    catalogue = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "messages.po"
+    message = read_catalog(catalogue).get("Error:")
+    return str(message.string) if message is not None and message.string else "Error:"
+
+
 def check_page(response: TestResponse) -> None:
     """The rules every HTML page keeps: valid HTML, one h1, title starting with it, unique ids,
     and no markup shown to the reader as text."""
@@ -65,12 +77,14 @@ def check_page(response: TestResponse) -> None:
         raise PageCheckError(f"{response.request.path}: {len(headings)} h1 elements, not 1")
     heading = " ".join(headings[0].get_text().split())
     title = " ".join(soup.title.get_text().split()) if soup.title else ""
-    if not (title.startswith(heading) or title.startswith(f"Error: {heading}")):
+    html_tag = soup.find("html")
+    error = error_prefix(str(html_tag.get("lang", "en")) if html_tag else "en")
+    if not (title.startswith(heading) or title.startswith(f"{error} {heading}")):
         raise PageCheckError(
             f"{response.request.path}: title {title!r} does not begin with the h1 {heading!r}"
         )
     has_errors = soup.select_one(".govuk-error-summary") is not None
-    if has_errors != title.startswith("Error: "):
+    if has_errors != title.startswith(f"{error} "):
         raise PageCheckError(
             f"{response.request.path}: 'Error: ' title prefix should be "
             f"{'present' if has_errors else 'absent'}"

@@ -65,6 +65,7 @@ def percent(share: float | None) -> str:
 from . import (  # noqa: E402,F401
     routes_channels,
     routes_dashboard,
+    routes_languages,
     routes_paper,
     routes_people,
     routes_quality,

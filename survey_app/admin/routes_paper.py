@@ -85,7 +85,7 @@ def paper_question(page_id: str) -> Any:
         return redirect(PAPER_PAGES.url(access.redirect))
     page = access.page
 
-    PageForm = form_class((entry.survey.slug, entry.survey.version), page)
+    PageForm = form_class(entry.questionnaire.key, page)
     if request.method == "GET":
         form = PageForm(data=page_form_data(page, journey.answers))
         return _render_page(entry, journey, page, form)

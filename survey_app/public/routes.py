@@ -12,9 +12,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as HttpResponse
 
-from .. import quality, responses, tokens
+from .. import languages, quality, responses, tokens
 from ..database import DATABASE_UNAVAILABLE
-from ..errors import retry_after
+from ..errors import TITLES, retry_after
 from ..extensions import db, limiter
 from ..forms import EXPIRED, ConfirmForm
 from ..models import Response, Survey
@@ -72,9 +72,31 @@ def _new_token() -> None:
     session["began"] = quality.started_now()
 
 
+@bp.before_request
+def _language_from_link() -> None:
+    languages.choose_from_link()
+
+
+def _questionnaire(survey: Survey, response: Response | None = None) -> Questionnaire:
+    """The survey's questionnaire in the resident's language (settled for the request here)."""
+    language = languages.resident_language(
+        responses.survey_languages(survey), response.language if response else None
+    )
+    return responses.questionnaire_for(survey, language)
+
+
+def _settle_language() -> None:
+    """For a page that shows no questionnaire: the resident's language, if the open survey is
+    offered in it (English if the database cannot say)."""
+    try:
+        _survey_or_none()
+    except DATABASE_UNAVAILABLE:
+        db.session.rollback()
+
+
 def _survey_or_none() -> tuple[Survey, Questionnaire] | None:
     survey = responses.open_survey()
-    return (survey, responses.questionnaire_for(survey)) if survey else None
+    return (survey, _questionnaire(survey)) if survey else None
 
 
 def _survey_and_response() -> tuple[Survey, Questionnaire, Response | None] | None:
@@ -86,7 +108,7 @@ def _survey_and_response() -> tuple[Survey, Questionnaire, Response | None] | No
     response = responses.resumable(response, current_app.config["RESUME_DAYS"])
     if response is not None and response.survey_id != survey.id:
         response = None
-    return survey, responses.questionnaire_for(survey), response
+    return survey, _questionnaire(survey, response), response
 
 
 def _journey(questionnaire: Questionnaire, response: Response | None) -> Journey:
@@ -261,7 +283,7 @@ def _too_many_posts(error: Exception) -> Any:
             429,
         )
     if kept is None:
-        kept = render_template("errors/error.html", code=429, title="Too many requests"), 429
+        kept = render_template("errors/error.html", code=429, title=TITLES[429]), 429
     body, status = kept
     return body, status, retry_after(error)
 
@@ -281,7 +303,7 @@ def _question(page_id: str) -> Any:
         assert access.redirect is not None
         return redirect(RESIDENT_PAGES.url(access.redirect))
     page = access.page
-    PageForm = form_class((survey.slug, survey.version), page)
+    PageForm = form_class(questionnaire.key, page)
 
     if request.method == "GET":
         form = PageForm(data=page_form_data(page, journey.answers))
@@ -317,6 +339,7 @@ def _question(page_id: str) -> Any:
             page_answers=new_answers,
             visit=responses.ChannelVisit.from_session(session.get("visit")),
             current=response,
+            language=questionnaire.language,
         )
 
     try:
@@ -413,19 +436,23 @@ def confirmation() -> Any:
 
 @bp.route("/too-young")
 def too_young() -> str:
+    _settle_language()
     return render_template("public/too_young.html")
 
 
 @bp.route("/privacy")
 def privacy() -> str:
+    _settle_language()
     return render_template("public/privacy.html")
 
 
 @bp.route("/accessibility")
 def accessibility() -> str:
+    _settle_language()
     return render_template("public/accessibility.html")
 
 
 @bp.route("/cookies")
 def cookies() -> str:
+    _settle_language()
     return render_template("public/cookies.html")

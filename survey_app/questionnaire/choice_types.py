@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
@@ -71,7 +72,7 @@ class SingleChoice(Handler):
         items: list[Params] = []
         for option in self.question.options:
             if option.get("divider_before"):
-                items.append({"divider": "or"})
+                items.append({"divider": gettext("or")})
             item: Params = {
                 "value": option["value"],
                 "text": option["label"],
@@ -111,7 +112,9 @@ class SingleChoice(Handler):
                             "name": write_in_field.name,
                             "value": write_in_field.data or "",
                             "label": {"text": write_in["label"]},
-                            "hint": {"text": f"If you chose '{option['label']}'"},
+                            "hint": {
+                                "text": gettext("If you chose '%(option)s'", option=option["label"])
+                            },
                             "errorMessage": error_params(write_in_field),
                             "spellcheck": False,
                             "autocomplete": "off",
@@ -210,7 +213,7 @@ class Grid(Handler):
             items: list[Params] = []
             for option in self.question.options:
                 if option.get("divider_before"):
-                    items.append({"divider": "or"})
+                    items.append({"divider": gettext("or")})
                 items.append(
                     {
                         "value": option["value"],

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from flask_babel import gettext
 
 from reporting.answer_keys import question_answer_keys
 
@@ -68,7 +69,12 @@ class Page:
     @property
     def caption(self) -> str:
         """Where the resident is, on every question page: "Part 2 of 6: Your local area"."""
-        return f"Part {self.part_number} of {self.part_count}: {self.section}"
+        return gettext(
+            "Part %(number)s of %(count)s: %(section)s",
+            number=self.part_number,
+            count=self.part_count,
+            section=self.section,
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Page) and other.spec == self.spec
@@ -146,9 +152,13 @@ class Questionnaire:
         return self.definition["version"]
 
     @property
-    def key(self) -> tuple[str, int]:
-        """Slug and version: which questionnaire this is, wherever it was parsed."""
-        return self.slug, self.version
+    def language(self) -> str:
+        return self.definition.get("language", "en")
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        """Slug, version and language: which questionnaire this is, wherever it was parsed."""
+        return self.slug, self.version, self.language
 
     @property
     def title(self) -> str:

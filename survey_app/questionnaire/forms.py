@@ -54,10 +54,10 @@ class PageForm(FlaskForm):
     """The base of every generated page form: CSRF protection comes from FlaskForm."""
 
 
-_form_classes: dict[tuple[str, int, str], type[PageForm]] = {}
+_form_classes: dict[tuple[str, int, str, str], type[PageForm]] = {}
 
 
-def form_class(survey_key: tuple[str, int], page: Page) -> type[PageForm]:
+def form_class(survey_key: tuple[str, int, str], page: Page) -> type[PageForm]:
     key = (*survey_key, page.id)
     if key not in _form_classes:
         fields: dict[str, Field] = {}
@@ -116,7 +116,7 @@ def is_pristine(form: FlaskForm) -> bool:
 
 
 def page_template_context(
-    page: Page, form: FlaskForm, *, survey_key: tuple[str, int] | None = None
+    page: Page, form: FlaskForm, *, survey_key: tuple[str, int, str] | None = None
 ) -> dict[str, Any]:
     """What a question page's template needs, for residents and for paper entry alike.
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
@@ -92,7 +93,10 @@ class Handler:
 
 
 def error_params(field: Field) -> Params | None:
-    return {"text": field.errors[0]} if field.errors else None
+    if not field.errors:
+        return None
+    # The hidden "Error:" a screen reader hears before the message, in the page's language.
+    return {"text": field.errors[0], "visuallyHiddenText": gettext("Error")}
 
 
 def max_length_check(limit: int, text: str) -> Callable[[FlaskForm, Field], None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,6 +15,7 @@ from wtforms import (
     ValidationError,
 )
 
+from ..languages import counted
 from .definition import PREFER_NOT_TO_SAY
 from .handler_base import (
     TEXT_FILTERS,
@@ -133,7 +135,7 @@ class WholeNumber(Handler):
     def summary(self, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
         value = answers.get(self.question.id)
         if value == PREFER_NOT_TO_SAY:
-            text = self.spec.get("decline_option", "Prefer not to say")
+            text = self.spec.get("decline_option") or gettext("Prefer not to say")
         else:
             text = "" if value is None else f"{value} {self.spec.get('suffix', '')}".strip()
         return [(self.question.label, text)]
@@ -185,5 +187,23 @@ class LongText(Text):
 
     def render(self, form: FlaskForm, is_page_heading: bool) -> list[Rendering]:
         ((_, params),) = super().render(form, is_page_heading)
-        params.update(maxlength=self.spec["max_length"], rows=8, spellcheck=True)
+        limit = self.spec["max_length"]
+        params.update(
+            maxlength=limit,
+            rows=8,
+            spellcheck=True,
+            # In the page's language; the script picks the form for each count.
+            textareaDescriptionText=ngettext(
+                "You can enter up to %(num)s character",
+                "You can enter up to %(num)s characters",
+                limit,
+            ),
+            charactersUnderLimitText=counted(
+                "You have %(num)s character remaining", "You have %(num)s characters remaining"
+            ),
+            charactersAtLimitText=gettext("You have 0 characters remaining"),
+            charactersOverLimitText=counted(
+                "You have %(num)s character too many", "You have %(num)s characters too many"
+            ),
+        )
         return [("character_count", params)]

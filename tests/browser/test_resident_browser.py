@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,11 @@ def current_page_id(page: Page) -> str | None:
 
 
 def answer_everything(
-    page: Page, axe=None, screenshots: Path | None = None, prefix: str = ""
+    page: Page,
+    axe=None,
+    screenshots: Path | None = None,
+    prefix: str = "",
+    press: Callable[[Page], None] = press_continue,
 ) -> list[str]:
     visited = []
     while (page_id := current_page_id(page)) is not None:
@@ -49,7 +54,7 @@ def answer_everything(
         if screenshots is not None:
             page.screenshot(path=str(screenshots / f"{prefix}{page_id}.png"), full_page=True)
         fill_page(page, FULL_ANSWERS.get(page_id, {}))
-        press_continue(page)
+        press(page)
     return visited
 
 

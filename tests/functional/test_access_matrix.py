@@ -129,6 +129,7 @@ def cases(a: int, b: int, analyst_id: int) -> list[Case]:
         case("GET", "/admin/paper/discard", ANALYST_ONLY),
         case("POST", "/admin/paper/discard", ANALYST_ONLY),
         case("GET", "/admin/quality", ANALYST_ONLY),
+        case("GET", "/admin/languages", ANALYST_ONLY),
         # With no group named, there is nothing to review.
         case("GET", "/admin/quality/review", (SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND)),
         # No decision has been recorded, so the analyst finds none to undo.

@@ -82,7 +82,7 @@ def test_honeypot_is_hidden_from_people(client):
     assert 'tabindex="-1"' in page
 
 
-def test_too_many_survey_posts_keep_the_answer_on_screen_to_send_again(make_app, monkeypatch):
+def test_too_many_survey_posts_keep_the_answer_on_screen_to_send_again(make_app):
     app = make_app(SURVEY_RATE_LIMIT="3 per minute")
     client = app.test_client()
     client.get("/start")
@@ -91,7 +91,7 @@ def test_too_many_survey_posts_keep_the_answer_on_screen_to_send_again(make_app,
         # How near the limit an address is stays the server's business.
         assert not {"X-RateLimit-Remaining", "Retry-After"} & set(accepted.headers.keys())
     # As in a server process that has not drawn any survey page yet.
-    monkeypatch.setattr(responses, "parsed_questionnaires", responses.ParsedQuestionnaires())
+    app.extensions.pop(responses.PARSED_QUESTIONNAIRES)
     refused = client.submit("/questions/age", {"age": "33"})
 
     assert refused.status_code == 429
