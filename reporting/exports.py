@@ -125,6 +125,12 @@ FIXED_VARIABLES = (
     Variable("survey_version", "Version of the questionnaire the resident answered", "number"),
     Variable("channel", "Channel link the resident used (blank: none or unknown)", "text"),
     Variable("partner", "Partner organisation whose channel it is (blank: none)", "text"),
+    Variable(
+        "language",
+        "Language the resident answered in, as an ISO 639 code such as en (English), pl "
+        "(Polish), ro (Romanian) or ur (Urdu); answers are coded the same in every language",
+        "text",
+    ),
     Variable("source", "How the response came in: online, paper or demo (synthetic)", "text"),
     Variable("started_on", "Day the resident started the survey", "date"),
     Variable("submitted_on", "Day the resident submitted the survey", "date"),
@@ -172,6 +178,7 @@ def _rows(
             responses.c.id,
             channels.c.slug,
             partners.c.name,
+            responses.c.language,
             responses.c.source,
             responses.c.started_on,
             responses.c.submitted_on,
@@ -202,6 +209,7 @@ def _rows(
                 "survey_version": version,
                 "channel": row.slug or "",
                 "partner": row.name or "",
+                "language": row.language,
                 "source": row.source,
                 "started_on": row.started_on,
                 "submitted_on": row.submitted_on,

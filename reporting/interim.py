@@ -32,6 +32,7 @@ from reporting.indicators import (
     headline_indicator_definitions,
     priority_options,
 )
+from reporting.languages import language_reach, language_table
 from reporting.model import (
     BreakdownRow,
     CategoryResult,
@@ -406,9 +407,11 @@ def linked_breakdown_hidden(
 
 def _representativeness(
     engine: Engine,
-    counts_by_channel: Mapping[str, Mapping[int | None, Mapping[str | None, int]]],
+    routes: queries.CountsByRoute,
     channel_names: Mapping[int, tuple[str, str]],
 ) -> tuple[list[DimensionResult], list[FlaggedGroup], list[Group]]:
+    """The "Who took part" section from every dimension's counts per channel and language."""
+    counts_by_channel = routes.by_channel
     benchmarks = _with_rolled_up_benchmarks(queries.population_benchmarks_by_dimension(engine))
     dimensions: list[DimensionResult] = []
     assessed: list[tuple[str, DimensionResult, list[CategoryRepresentation]]] = []
@@ -447,6 +450,7 @@ def _representativeness(
     over: list[Group] = []
     for dimension, published, raw in assessed:
         by_channel = counts_by_channel[dimension]
+        by_language = routes.by_language[dimension]
         for assessment, shown in zip(raw, published["categories"], strict=False):
             heading: GroupHeading = {
                 "dimension": dimension,
@@ -468,6 +472,7 @@ def _representativeness(
                     "population_share": shown["population_share"],
                     "responses_needed": shown["responses_needed"],
                     "channel_reach": channel_reach(by_channel, assessment.category, channel_names),
+                    "language_reach": language_reach(by_language, assessment.category),
                 }
             )
     return dimensions, flagged, over
@@ -611,9 +616,9 @@ def build_interim_report(
             "suppressed until more arrive."
         )
     channels, channel_names = _channels(engine, survey["id"], today)
-    # Every dimension's counts, per channel, in one pass over the responses.
-    counts_by_channel = queries.dimension_counts_by_channel_all(engine, survey["id"])
-    dimensions, flagged, over = _representativeness(engine, counts_by_channel, channel_names)
+    # Every dimension's counts, per channel and per language, in one pass over the responses.
+    routes = queries.dimension_counts_by_channel_and_language(engine, survey["id"])
+    dimensions, flagged, over = _representativeness(engine, routes, channel_names)
     # (build_representativeness below computes the same section by itself, for the dashboard.)
     labels = {
         dimension["dimension"]: {row["category"]: row["label"] for row in dimension["categories"]}
@@ -639,13 +644,14 @@ def build_interim_report(
         "fieldwork": _fieldwork(engine, survey["id"]),
         "response_quality": response_quality(engine, survey["id"]),
         "channels": channels,
+        "languages": language_table(queries.language_counts(engine, survey["id"])),
         "representativeness": {
             "dimensions": dimensions,
             "flagged_groups": flagged,
             "over_represented_groups": over,
         },
         "targets": _targets(
-            _summed_over_channels(counts_by_channel["parent_under_40"]), parent_target
+            _summed_over_channels(routes.by_channel["parent_under_40"]), parent_target
         ),
         "early_results": early_results,
         "questions": questions,
@@ -658,13 +664,13 @@ def build_interim_report(
 
 def build_representativeness(engine: Engine, survey_id: int) -> Representativeness:
     """The interim report's "Who took part" section alone: the sample against the census by
-    dimension, the groups flagged, and the channels that reach them. The same figures, by the
-    same code, as in build_interim_report, without the indicators and questions the dashboard
-    and the partners' portal do not show."""
+    dimension, the groups flagged, and the channels and languages that reach them. The same
+    figures, by the same code, as in build_interim_report, without the indicators and
+    questions the dashboard and the partners' portal do not show."""
     names = {
         row["channel_id"]: (row["name"], row["partner"])
         for row in queries.channel_counts(engine, survey_id, dt.date.today())
     }
-    counts_by_channel = queries.dimension_counts_by_channel_all(engine, survey_id)
-    dimensions, flagged, over = _representativeness(engine, counts_by_channel, names)
+    routes = queries.dimension_counts_by_channel_and_language(engine, survey_id)
+    dimensions, flagged, over = _representativeness(engine, routes, names)
     return {"dimensions": dimensions, "flagged_groups": flagged, "over_represented_groups": over}

@@ -70,7 +70,7 @@ class SurveyInfo(TypedDict):
     closed_on: str | None
 
 
-# Fieldwork, response quality and channels.
+# Fieldwork, response quality, channels and languages.
 
 
 class DayCount(TypedDict):
@@ -114,6 +114,20 @@ class ChannelTable(TypedDict):
     unknown_link: PublishedCount
     dormant: list[str]
     recent_days: int
+
+
+class LanguageRow(TypedDict):
+    language: str  # the code stored with each response: "en", "pl"
+    name: str  # in English: "Polish"
+    count: PublishedCount
+
+
+class LanguageTable(TypedDict):
+    """Counted responses by the language they were given in. The rows add up to the responses
+    submitted, so secondary suppression applies across them."""
+
+    rows: list[LanguageRow]
+    only_english: bool
 
 
 # Representativeness: each census dimension against its population.
@@ -166,15 +180,28 @@ class DimensionResult(TypedDict):
     message: str | None
 
 
-class ChannelReach(TypedDict):
-    """How well one channel reaches a group: the group's share of its respondents."""
+class ReachFigures(TypedDict):
+    """How well one route into the survey (a channel, a language) reaches a group: its
+    respondents who answered the dimension, and the group's count and share among them."""
 
-    channel: str
-    partner: str | None
     n: PublishedCount
     group_count: PublishedCount
     group_share: float | None
     group_share_low: float | None
+
+
+class ChannelReach(ReachFigures):
+    """How well one channel reaches a group: the group's share of its respondents."""
+
+    channel: str
+    partner: str | None
+
+
+class LanguageReach(ReachFigures):
+    """How well responses in one language reach a group: the group's share of them."""
+
+    language: str
+    name: str
 
 
 class GroupHeading(TypedDict):
@@ -201,6 +228,7 @@ class FlaggedGroup(Group):
     population_share: float
     responses_needed: int | None
     channel_reach: list[ChannelReach]
+    language_reach: list[LanguageReach]
 
 
 class Representativeness(TypedDict):
@@ -467,6 +495,7 @@ class ReportParts(TypedDict):
     fieldwork: NotRequired[Fieldwork]
     response_quality: NotRequired[ResponseQuality]
     channels: NotRequired[ChannelTable]
+    languages: NotRequired[LanguageTable]
     representativeness: NotRequired[Representativeness]
     targets: NotRequired[Targets]
     early_results: NotRequired[EarlyResults]

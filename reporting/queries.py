@@ -107,6 +107,7 @@ responses = Table(
     Column("source", String),
     Column("channel_id", Integer),
     Column("unknown_channel_slug", String),
+    Column("language", String),
     Column("utm_source", String),
     Column("utm_medium", String),
     Column("utm_campaign", String),
@@ -331,23 +332,68 @@ def dimension_counts_by_channel_all(
     Returns {dimension: {channel id: {category: count}}}; summing a dimension's channels gives
     its `dimension_counts`. See `_grouped_sums` for how each engine does the groupings.
     """
+    return dimension_counts_by_channel_and_language(engine, survey_id, dimensions).by_channel
+
+
+# A dimension's counts per route into the survey: {dimension: {channel or language: {category:
+# count}}}.
+CountsByChannel = dict[str, dict[int | None, dict[str | None, int]]]
+CountsByLanguage = dict[str, dict[str, dict[str | None, int]]]
+
+
+@dataclass(frozen=True)
+class CountsByRoute:
+    """Every dimension's counts per channel and per language, from one pass over responses."""
+
+    by_channel: CountsByChannel
+    by_language: CountsByLanguage
+
+
+def dimension_counts_by_channel_and_language(
+    engine: Engine, survey_id: int, dimensions: Sequence[str] = DERIVED_DIMENSIONS
+) -> CountsByRoute:
+    """Counted responses per category of each dimension, per channel and per language.
+
+    One statement and one pass: each dimension is grouped by channel, language and category
+    together (`_grouped_sums`), and the cells, few beside the responses (channels times
+    languages times categories), are summed here over languages for the channels and over
+    channels for the languages.
+    """
     columns = [_dimension_column(dimension) for dimension in dimensions]
     rows = (
-        select(responses.c.channel_id, *columns, literal(1).label("n"))
+        select(responses.c.channel_id, responses.c.language, *columns, literal(1).label("n"))
         .where(counted(survey_id))
         .subquery("submitted")
     )
-    result: dict[str, dict[int | None, dict[str | None, int]]] = {d: {} for d in dimensions}
+    by_channel: CountsByChannel = {d: {} for d in dimensions}
+    by_language: CountsByLanguage = {d: {} for d in dimensions}
     if not dimensions:
-        return result
-    # Rows (dimension, channel id, category, count).
-    query: TypedReturnsRows[str, int | None, str | None, int] = _grouped_sums(
-        engine, rows, list(dimensions), ["channel_id"], ["n"]
+        return CountsByRoute(by_channel, by_language)
+    # Rows (dimension, channel id, language, category, count).
+    query: TypedReturnsRows[str, int | None, str, str | None, int] = _grouped_sums(
+        engine, rows, list(dimensions), ["channel_id", "language"], ["n"]
     )
     with engine.connect() as connection:
-        for dimension, channel_id, category, count in connection.execute(query):
-            result[dimension].setdefault(channel_id, {})[category] = int(count)
-    return result
+        for dimension, channel_id, language, category, count in connection.execute(query):
+            channel = by_channel[dimension].setdefault(channel_id, {})
+            channel[category] = channel.get(category, 0) + int(count)
+            spoken = by_language[dimension].setdefault(language, {})
+            spoken[category] = spoken.get(category, 0) + int(count)
+    return CountsByRoute(by_channel, by_language)
+
+
+def language_counts(engine: Engine, survey_id: int) -> dict[str, int]:
+    """Counted responses (as every figure counts them) by the language they were given in,
+    most first, then by code."""
+    language = responses.c.language
+    query: Select[str, int] = (
+        select(language, func.count())
+        .where(counted(survey_id))
+        .group_by(language)
+        .order_by(func.count().desc(), language)
+    )
+    with engine.connect() as connection:
+        return {code: int(count) for code, count in connection.execute(query)}
 
 
 def population_benchmarks_by_dimension(engine: Engine) -> dict[str, Benchmark]:

@@ -234,18 +234,22 @@ def _dimension_table(workbook: Workbook, dimension: DimensionResult) -> None:
     _add_table(workbook, f"Rep - {dimension['label']}", columns, [*rows, not_stated])
 
 
+def _group_columns(group: FlaggedGroup) -> dict[str, object]:
+    return {
+        "dimension": group["dimension_label"],
+        "group": group["label"],
+        "flag": FLAG_LABELS.get(group["flag"], group["flag"]),
+        "n": group["n"],
+        "sample_share": group["sample_share"],
+        "population_share": group["population_share"],
+        "responses_needed": group["responses_needed"],
+    }
+
+
 def _reach_rows(groups: Sequence[FlaggedGroup]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for group in groups:
-        base: dict[str, object] = {
-            "dimension": group["dimension_label"],
-            "group": group["label"],
-            "flag": FLAG_LABELS.get(group["flag"], group["flag"]),
-            "n": group["n"],
-            "sample_share": group["sample_share"],
-            "population_share": group["population_share"],
-            "responses_needed": group["responses_needed"],
-        }
+        base = _group_columns(group)
         if not group["channel_reach"]:
             rows.append(base)
         for channel in group["channel_reach"]:
@@ -261,6 +265,35 @@ def _reach_rows(groups: Sequence[FlaggedGroup]) -> list[dict[str, object]]:
     return rows
 
 
+def _language_reach_rows(groups: Sequence[FlaggedGroup]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for group in groups:
+        base = _group_columns(group)
+        if not group["language_reach"]:
+            rows.append(base)
+        for language in group["language_reach"]:
+            rows.append(
+                {
+                    **base,
+                    "language": language["name"],
+                    "code": language["language"],
+                    "language_n": language["n"],
+                    "group_count": language["group_count"],
+                    "group_share": language["group_share"],
+                }
+            )
+    return rows
+
+
+GROUP_COLUMNS = [
+    Column("Dimension", "dimension"),
+    Column("Group", "group"),
+    Column("Flag", "flag"),
+    Column("Respondents", "n"),
+    Column("Sample share", "sample_share", share=True),
+    Column("Population share", "population_share", share=True),
+    Column("Responses needed", "responses_needed"),
+]
 INDICATOR_COLUMNS = [
     Column("Indicator", "label"),
     Column("Kind", "kind"),
@@ -383,27 +416,45 @@ def render_xlsx(report: Report, path: Path) -> Path:
             ],
             _channel_rows(report["channels"]),
         )
+        _add_table(
+            workbook,
+            "Languages",
+            [
+                Column("Language", "name"),
+                Column("Language code", "language"),
+                Column("Responses", "count"),
+            ],
+            report["languages"]["rows"],
+        )
         dimension_labels = {}
         for dimension in report["representativeness"]["dimensions"]:
             dimension_labels[dimension["dimension"]] = dimension["label"]
             _dimension_table(workbook, dimension)
+        flagged = report["representativeness"]["flagged_groups"]
         _add_table(
             workbook,
             "Groups to reach",
             [
-                Column("Dimension", "dimension"),
-                Column("Group", "group"),
-                Column("Flag", "flag"),
-                Column("Respondents", "n"),
-                Column("Sample share", "sample_share", share=True),
-                Column("Population share", "population_share", share=True),
-                Column("Responses needed", "responses_needed"),
+                *GROUP_COLUMNS,
                 Column("Channel", "channel"),
                 Column("Channel respondents who answered", "channel_n"),
                 Column("Of them in this group", "group_count"),
                 Column("Share in this group", "group_share", share=True),
             ],
-            _reach_rows(report["representativeness"]["flagged_groups"]),
+            _reach_rows(flagged),
+        )
+        _add_table(
+            workbook,
+            "Groups to reach by language",
+            [
+                *GROUP_COLUMNS,
+                Column("Language", "language"),
+                Column("Language code", "code"),
+                Column("Respondents in it who answered", "language_n"),
+                Column("Of them in this group", "group_count"),
+                Column("Share in this group", "group_share", share=True),
+            ],
+            _language_reach_rows(flagged),
         )
         final_parts = _final_parts(report)
         final = final_parts is not None

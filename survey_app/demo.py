@@ -2,7 +2,8 @@
 
 The sample is deliberately uneven against the census, the way online surveys usually are: too few
 16-24s, Black residents and LGB+ residents, too many 55-74s. Partner channels tilt towards the
-groups they serve, and answers differ by group, so reports have something real to find.
+groups they serve, and answers differ by group, so reports have something real to find. A few
+answer in Polish, Romanian or Urdu (LANGUAGE_CHANCES).
 """
 
 from __future__ import annotations
@@ -112,6 +113,18 @@ HOW_HEARD = {
     "lgbt-groups": "lgbt_group",
     "parish-councils": "parish_council",
 }
+# The languages demo residents answer in besides English: about 3% Polish, 2% Romanian and 1%
+# Urdu, each more likely among the residents who speak it in Milton Keynes (Polish and Romanian
+# among white residents of working age, more often renting privately; Urdu among Asian
+# residents), so that reports have something to find by language too.
+LANGUAGE_CHANCES = {
+    ("white", "working_age"): {"pl": 0.06, "ro": 0.04},
+    ("white", "older"): {"pl": 0.01, "ro": 0.005},
+    ("asian", "working_age"): {"ur": 0.085},
+    ("asian", "older"): {"ur": 0.085},
+}
+OTHER_LANGUAGE_CHANCES = {"pl": 0.005, "ro": 0.005, "ur": 0.002}
+PRIVATE_RENTERS_LANGUAGE_FACTOR, OTHER_TENURES_LANGUAGE_FACTOR = 2.0, 0.8
 BATCH = 5_000
 
 
@@ -234,6 +247,23 @@ def _opinions(rng: random.Random, person: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
+def _language(rng: random.Random, person: dict[str, Any]) -> str:
+    """The language a demo resident answered in (LANGUAGE_CHANCES)."""
+    ages = "working_age" if person["age"] < 55 else "older"
+    chances = LANGUAGE_CHANCES.get((person["ethnic_group"], ages), OTHER_LANGUAGE_CHANCES)
+    factor = (
+        PRIVATE_RENTERS_LANGUAGE_FACTOR
+        if person["housing"] == "private_rented"
+        else OTHER_TENURES_LANGUAGE_FACTOR
+    )
+    draw = rng.random()
+    for code, chance in chances.items():
+        draw -= chance * factor
+        if draw < 0:
+            return code
+    return "en"
+
+
 def _seconds_taken(rng: random.Random) -> int:
     """How long a demo resident took: about seven minutes typically, a few far quicker."""
     if rng.random() < 0.004:
@@ -246,8 +276,10 @@ def _rows(
 ) -> Iterator[dict[str, Any]]:
     # The standard library's generator: far cheaper per draw than numpy's for one value at a time.
     rng = random.Random(seed)
-    # Times taken from a generator of their own, so the answers stay those of earlier demos.
+    # Times taken and languages from generators of their own, so the answers stay those of
+    # earlier demos.
     timer = random.Random(seed + 1)
+    speaker = random.Random(seed + 2)
     questionnaire = questionnaire_for(db.session.get_one(Survey, survey_id))
     named = [s for s in CHANNEL_WEIGHTS if s in channels]
     slugs: list[str | None] = [*named, None]
@@ -270,6 +302,7 @@ def _rows(
             "source": "demo",
             "channel_id": channels.get(slug) if slug else None,
             "unknown_channel_slug": None,
+            "language": _language(speaker, person),
             "utm_source": None,
             "utm_medium": None,
             "utm_campaign": None,

@@ -46,6 +46,9 @@ def _representativeness(survey_id: int) -> dict[str, Any]:
 
 
 def _dashboard(survey_id: int) -> dict[str, Any]:
+    from reporting.languages import language_name
+    from reporting.queries import language_counts
+
     from . import quality
     from .admin import dashboard
 
@@ -65,6 +68,11 @@ def _dashboard(survey_id: int) -> dict[str, Any]:
         "reached": reached,
         "untagged": untagged,
         "unknown": [list(pair) for pair in unknown],
+        # [code, name in English, count], most first: the analyst sees every count.
+        "languages": [
+            [code, language_name(code), count]
+            for code, count in language_counts(db.engine, survey_id).items()
+        ],
         "quality": {
             "to_review": overview.to_review,
             "excluded": overview.excluded,
@@ -81,7 +89,7 @@ FIGURES: dict[str, Callable[[int], dict[str, Any]]] = {
 
 # Part of each kept row's name: raise it when what a set of figures holds changes shape, so
 # that new code never reads figures kept by old code (they are worked out again instead).
-SHAPE = 1
+SHAPE = 2
 
 
 def _key(name: str) -> str:

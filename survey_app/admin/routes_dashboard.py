@@ -67,6 +67,7 @@ def dashboard() -> Any:
         representativeness=representativeness.values,
         untagged=shown["untagged"],
         unknown_slugs=[tuple(pair) for pair in shown["unknown"]],
+        languages=[tuple(row) for row in shown["languages"]],
         dormant_days=board.DORMANT_AFTER_DAYS,
         quality=quality.Overview(**shown["quality"]),
     )

@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select, update
 
 from survey_app.extensions import db
+from survey_app.live import SHAPE
 from survey_app.models import Channel, LiveFigures, Partner
 
 from ..helpers import run_jobs, text_of
@@ -48,7 +49,7 @@ def test_kept_figures_are_shown_with_their_time_and_refreshed_once_by_the_worker
     assert _submitted(first) == 12 and "Figures as at " in first
     with app.app_context():
         kept = {row.name for row in db.session.scalars(select(LiveFigures))}
-    assert kept == {"dashboard/1", "representativeness/1"}
+    assert kept == {f"dashboard/{SHAPE}", f"representativeness/{SHAPE}"}
 
     add_submitted_responses(app, 3, channel_slug="age-uk")
     # Fresh figures are shown as kept, and nothing is asked of the worker.
@@ -125,7 +126,10 @@ def test_the_partner_portal_keeps_its_counts_for_the_day_and_follows_a_moved_cha
     with app.app_context():
         kept = set(db.session.scalars(select(LiveFigures.name)))
         age_uk = db.session.scalars(select(Partner).where(Partner.name == PARTNER_A)).one()
-    assert kept == {f"partner/{age_uk.id}/{yesterday.isoformat()}/1", "representativeness/1"}
+    assert kept == {
+        f"partner/{age_uk.id}/{yesterday.isoformat()}/{SHAPE}",
+        f"representativeness/{SHAPE}",
+    }
     assert text_of(partner.get("/partner/")) == first
     assert "MK College" not in first
 

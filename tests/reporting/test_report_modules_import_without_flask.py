@@ -10,6 +10,7 @@ def test_report_building_and_rendering_import_neither_flask_nor_the_web_app():
     check = (
         "import sys, reporting.queries, reporting.indicators, reporting.interim, "
         "reporting.render, reporting.charts, reporting.disclosure, reporting.reach, "
+        "reporting.languages, "
         "reporting.final, reporting.weighted_indicators, reporting.workbook, reporting.generate; "
         "assert 'flask' not in sys.modules, 'reporting imported flask'; "
         "assert 'survey_app' not in sys.modules, 'reporting imported survey_app'"
