@@ -40,7 +40,10 @@ def _fail(message: str) -> NoReturn:
 def setup_command() -> None:
     """Migrate the database, then load the default survey, channels and benchmarks if missing."""
     upgrade()
-    loaded = setup_data.load_default_survey()
+    try:
+        loaded = setup_data.load_default_survey()
+    except DefinitionError as error:
+        _fail(str(error))
     channels = setup_data.load_default_channels()
     benchmarks = setup_data.load_default_benchmarks()
     survey = loaded.survey

@@ -202,10 +202,11 @@ def language_links() -> list[LanguageLink]:
     if len(offered) < 2:
         return []
     current = str(get_locale() or SOURCE_LANGUAGE)
-    values: dict[str, Any] = {
-        **(request.view_args or {}),
-        **{key: value for key, value in request.args.items() if key != "lang"},
-    }
+    # The page's own address only: nothing else from the query string is passed on, so no
+    # link can be made to point elsewhere (the page with its links is kept and served to all).
+    values: dict[str, Any] = dict(request.view_args or {})
+    if request.args.get("change"):
+        values["change"] = 1
     endpoint = request.endpoint or "public.start"
     return [
         LanguageLink(

@@ -115,15 +115,14 @@ class ParsedQuestionnaires:
         current_app.extensions[SERVED_LANGUAGES] = self.languages(survey)
 
     def last_served(self) -> tuple[SurveyKey, Questionnaire] | None:
-        """The questionnaire last served, in the page's language if this process has it."""
+        """The questionnaire last served, in the page's language, if this process has it."""
         if self._last_served is None:
             return None
         locale = get_locale()
-        for language in (str(locale) if locale else SOURCE_LANGUAGE, SOURCE_LANGUAGE):
-            questionnaire = self._by_survey_id.get((self._last_served, language))
-            if questionnaire is not None:
-                return questionnaire.key, questionnaire
-        return None
+        language = str(locale) if locale else SOURCE_LANGUAGE
+        # Only in the page's language: a page drawn in another would mix the two, and be kept.
+        questionnaire = self._by_survey_id.get((self._last_served, language))
+        return (questionnaire.key, questionnaire) if questionnaire is not None else None
 
 
 PARSED_QUESTIONNAIRES = "safermk_parsed_questionnaires"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,10 +34,11 @@ from sqlalchemy import select
 from . import languages
 from .extensions import db
 from .models import Survey, SurveyTranslation
-from .questionnaire.definition import DEFINITIONS_DIR
+from .questionnaire.definition import DEFINITIONS_DIR, DefinitionError
 from .questionnaire.translation import (
-    TranslationError,
+    PLACEHOLDER,
     apply,
+    format_problem,
     template_catalog,
     wording,
 )
@@ -156,7 +158,8 @@ def _read_file(path: Path, code: str) -> Catalog:
 
 def _read_xlsx(path: Path, code: str) -> Catalog:
     try:
-        book = load_workbook(path, read_only=True)
+        # Not read-only: that trusts the size a sheet claims, and some tools claim wrongly.
+        book = load_workbook(path)
     except Exception as error:  # openpyxl raises several kinds for a file that is not XLSX
         raise ImportProblem(f"{path.name} could not be opened as a spreadsheet: {error}") from None
     try:
@@ -188,6 +191,11 @@ def _catalog_from_rows(rows: Iterator[tuple[Any, ...]], path: Path, code: str) -
                 f"{path.name} row {number}: Part must be Interface or Questionnaire"
             )
         form = PLURAL_ROW.match(str(where or ""))
+        if plural and not form:
+            raise ImportProblem(
+                f"{path.name} row {number}: the plural forms above it are not all there; keep "
+                "the rows in the order they were exported"
+            )
         if form:
             index, count = int(form.group(1)), int(form.group(2))
             if index == 1:
@@ -218,20 +226,33 @@ def _catalog_from_rows(rows: Iterator[tuple[Any, ...]], path: Path, code: str) -
     return catalog
 
 
-def split(catalog: Catalog, code: str, survey: Survey) -> Imported:
+def split(catalog: Catalog, code: str, survey: Survey, *, is_spreadsheet: bool = False) -> Imported:
     """The imported file's entries, checked: interface text the service has, questionnaire text
     of the survey. Anything else is an error that says which entry and why."""
     template = languages.read_catalog(languages.INTERFACE_TEMPLATE)
+    # What is translated already, so that a file with only some rows loses none of the rest.
     interface = Catalog(locale=code, fuzzy=False)
+    existing = _existing(_interface_path(code), code)
+    for message in template:
+        if message.id:
+            done = existing.get(message.id, context=message.context)
+            kept = done.string if done is not None and not done.fuzzy else None
+            interface.add(message.id, string=kept, context=message.context)
     questionnaire = template_catalog(survey.definition)
     questionnaire.locale = Locale.parse(code)
+    existing = _existing(_questionnaire_path(survey, code), code)
+    for message in questionnaire:
+        done = existing.get(message.id, context=message.context) if message.id else None
+        if done is not None and not done.fuzzy:
+            message.string = done.string
     prefix = _questionnaire_context(survey, "")
     problems = []
     for message in catalog:
         if not message.id:
             continue
         text = message.string if isinstance(message.string, str) else ""
-        where = f"line {message.lineno}" if message.lineno else repr(message.id)
+        kind = "row" if is_spreadsheet else "line"
+        where = f"{kind} {message.lineno}" if message.lineno else repr(message.id)
         context = message.context or ""
         if context.startswith(f"{QUESTIONNAIRE_PREFIX}/"):
             if not context.startswith(prefix):
@@ -259,12 +280,39 @@ def split(catalog: Catalog, code: str, survey: Survey) -> Imported:
         strings = message.string
         if message.fuzzy:  # a guess nobody has checked counts as not translated
             strings = ("",) * len(strings) if isinstance(strings, tuple) else ""
-        interface.add(message.id, string=strings, context=message.context)
+        problem = _interface_problem(message.id, strings)
+        if problem:
+            problems.append(f"{where}: {str(_first(message.id))[:60]!r} {problem}")
+            continue
+        entry = interface.get(message.id, context=message.context)
+        assert entry is not None, "every message of the template is in the catalogue"
+        entry.string = strings
     if problems:
         shown = problems[:20]
         more = f"\n...and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise ImportProblem("Nothing was imported:\n" + "\n".join(shown) + more)
     return Imported(interface, questionnaire, languages.review_status(catalog))
+
+
+def _first(message_id: object) -> object:
+    return message_id[0] if isinstance(message_id, tuple) else message_id
+
+
+def _interface_problem(message_id: object, strings: object) -> str | None:
+    """Why a translation of interface text would fail where the service fills it in: every
+    template text is filled in with % (so a percent sign is written %%), and error messages
+    with their {placeholders}."""
+    ids = message_id if isinstance(message_id, tuple) else (message_id,)
+    forms = strings if isinstance(strings, tuple) else (strings,)
+    for index, text in enumerate(forms):
+        if not text:
+            continue
+        english = str(ids[min(index, len(ids) - 1)])
+        braces = bool(PLACEHOLDER.search(english))
+        problem = format_problem(english, str(text), braces=braces, percent=True)
+        if problem:
+            return problem
+    return None
 
 
 def _check_interface_placeholders(catalog: Catalog) -> None:
@@ -287,11 +335,19 @@ def _write(catalog: Catalog, path: Path, status: str, language: languages.Langua
         write_po(file, catalog, width=100, omit_header=False, sort_output=False)
 
 
-def compile_catalog(po_path: Path) -> None:
-    """The .mo file Flask-Babel reads, beside its .po."""
-    catalog = languages.read_catalog(po_path)
-    with po_path.with_suffix(".mo").open("wb") as file:
-        write_mo(file, catalog)
+def _written(catalog: Catalog, path: Path, status: str, language: languages.Language) -> Path:
+    """The catalogue written to a file beside `path`, to be put in its place later."""
+    temporary = path.with_name(f".{path.name}.importing")
+    _write(catalog, temporary, status, language)
+    return temporary
+
+
+def _compiled(po_file: Path, path: Path) -> Path:
+    """The .mo file Flask-Babel reads, compiled from `po_file`, beside `path`."""
+    temporary = path.with_name(f".{path.stem}.mo.importing")
+    with temporary.open("wb") as file:
+        write_mo(file, languages.read_catalog(po_file))
+    return temporary
 
 
 @translations_cli.command("export")
@@ -334,11 +390,12 @@ def _write_xlsx(
         is_questionnaire = context.startswith(prefix)
         notes = "; ".join(message.auto_comments)
         english_forms = message.id if isinstance(message.id, tuple) else None
-        placeholders = sorted(
-            set(_placeholders_in(str(english_forms[0] if english_forms else message.id)))
-        )
+        english = str(english_forms[0] if english_forms else message.id)
+        placeholders = sorted(set(_placeholders_in(english)))
         if placeholders:
             notes = "; ".join(filter(None, [notes, "keep " + " ".join(placeholders)]))
+        if "%%" in english:
+            notes = "; ".join(filter(None, [notes, "write a percent sign as %%"]))
         if english_forms:
             # One row for each of the language's plural forms, in order.
             strings = message.string if isinstance(message.string, tuple) else ()
@@ -394,7 +451,12 @@ def import_(path: Path, code: str | None, reviewed_by: str | None) -> None:
     """Read back a translated .po or .xlsx file, checked entry by entry."""
     language = _language(code or path.stem.split(".")[0])
     survey = _survey_for_translation()
-    imported = split(_read_file(path, language.code), language.code, survey)
+    imported = split(
+        _read_file(path, language.code),
+        language.code,
+        survey,
+        is_spreadsheet=path.suffix.lower() == ".xlsx",
+    )
     _check_interface_placeholders(imported.interface)
     status = imported.review_status
     if reviewed_by:
@@ -406,16 +468,29 @@ def import_(path: Path, code: str | None, reviewed_by: str | None) -> None:
             language=language.code,
             review_status=status,
         )
-    except TranslationError as error:
+    except DefinitionError as error:
         raise ImportProblem(f"Nothing was imported: {error}") from None
+    # Every file is written beside its place first, and put in place only once the database
+    # has the translation: a failure part-way leaves the catalogues as they were.
     interface_path = _interface_path(language.code)
-    _write(imported.interface, interface_path, status, language)
-    compile_catalog(interface_path)
-    _write(imported.questionnaire, _questionnaire_path(survey, language.code), status, language)
-    from .setup_data import store_translation
+    questionnaire_path = _questionnaire_path(survey, language.code)
+    ready = {
+        interface_path: _written(imported.interface, interface_path, status, language),
+        questionnaire_path: _written(imported.questionnaire, questionnaire_path, status, language),
+    }
+    ready[interface_path.with_suffix(".mo")] = _compiled(ready[interface_path], interface_path)
+    try:
+        from .setup_data import store_translation
 
-    store_translation(survey, translation)
-    db.session.commit()
+        store_translation(survey, translation)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for temporary in ready.values():
+            temporary.unlink(missing_ok=True)
+        raise
+    for final, temporary in ready.items():
+        os.replace(temporary, final)
     languages.interface_catalogues.cache_clear()
     interface = languages.interface_catalogues()[language.code]
     click.echo(f"Imported {language.english_name} ({status}).")

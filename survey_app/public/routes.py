@@ -428,6 +428,7 @@ def _check_answers() -> Any:
 
 @bp.route("/confirmation")
 def confirmation() -> Any:
+    _settle_language()
     response = responses.find_response(session.get("token"))
     if response is None or response.status != "submitted":
         return redirect(url_for("public.start"))

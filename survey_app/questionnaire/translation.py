@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
+import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,46 @@ WORDING_KEYS = frozenset(
     }
 )
 PLACEHOLDER = re.compile(r"\{[a-z_]+(?::[^}]*)?\}")
+# A placeholder's format spec ("{max_length:,}"), which messages.message() takes off.
+FORMAT_SPEC = re.compile(r"\{(\w+):[^}]*\}")
+PERCENT_FIELD = re.compile(r"%\((\w+)\)")
+
+
+def _brace_fields(text: str) -> set[str]:
+    """The {fields} str.format would fill in (ValueError for a lone brace)."""
+    plain = FORMAT_SPEC.sub(r"{\1}", text)
+    return {name for _, name, _, _ in string.Formatter().parse(plain) if name is not None}
+
+
+def format_problem(english: str, translated: str, *, braces: bool, percent: bool) -> str | None:
+    """Why a translation would fail, or show wrongly, where the service fills it in; None if
+    it is fine. `braces`: filled in with str.format, as error messages are; `percent`: with %,
+    as every template text is (so a percent sign is written %%)."""
+    if ("<" in translated or ">" in translated) and not ("<" in english or ">" in english):
+        return "has < or > where the English has none (markup is not allowed)"
+    if braces:
+        try:
+            fields = _brace_fields(translated)
+        except ValueError:
+            return "has a { or } that is not part of a {placeholder}"
+        wanted = _brace_fields(english)
+        if fields != wanted:
+            shown = " ".join(f"{{{name}}}" for name in sorted(wanted)) or "none"
+            return f"must keep the same {{placeholders}} as the English ({shown})"
+        try:
+            FORMAT_SPEC.sub(r"{\1}", translated).format(**{name: 1 for name in fields})
+        except (ValueError, KeyError, IndexError):
+            return "cannot be filled in: check its {placeholders}"
+    if percent:
+        wanted_names = set(PERCENT_FIELD.findall(english))
+        if set(PERCENT_FIELD.findall(translated)) != wanted_names:
+            shown = " ".join(f"%({name})s" for name in sorted(wanted_names)) or "none"
+            return f"must keep the same placeholders as the English ({shown})"
+        try:
+            translated % {name: 1 for name in wanted_names}
+        except (ValueError, KeyError, TypeError):
+            return "cannot be filled in: write a percent sign as %% and keep %(name)s as it is"
+    return None
 
 
 def structure(definition: object) -> object:
@@ -156,17 +197,38 @@ def apply(
             # Not translated, or translated from English that has since changed.
             missing.append(place)
             continue
-        if _placeholders(text) != _placeholders(english):
-            raise TranslationError(
-                f"The {language} translation of {place!r} must keep the same "
-                f"{{placeholders}} as the English ({', '.join(sorted(_placeholders(english)))})"
-            )
+        # A question's own error messages are filled in with str.format (messages.message()).
+        problem = format_problem(english, text, braces="/messages/" in place, percent=False)
+        if problem is None and _placeholders(text) != _placeholders(english):
+            problem = "must keep the same {placeholders} as the English"
+        if problem:
+            raise TranslationError(f"The {language} translation of {place!r} {problem}")
         container[key] = text
     if not only_wording_differs(definition, translated):
         raise TranslationError(f"The {language} translation changes the questionnaire's structure")
     translated["language"] = language
-    Questionnaire(translated)  # the translated definition is as valid as the English
+    try:
+        parsed = Questionnaire(translated)  # as valid as the English: schema, references
+    except DefinitionError as error:
+        raise TranslationError(f"The {language} translation is not usable: {error}") from None
+    _check_parts(Questionnaire(dict(definition)), parsed, language)
     return Translation(language, translated, tuple(missing), review_status)
+
+
+def _check_parts(english: Questionnaire, translated: Questionnaire, language: str) -> None:
+    """Each English section has one translation, and no two share one: otherwise "Part 3 of 6"
+    would count differently in the language."""
+    names: dict[str, str] = {}
+    for one, other in zip(english.pages, translated.pages, strict=True):
+        if names.setdefault(one.section, other.section) != other.section:
+            raise TranslationError(
+                f"The {language} translation gives the section {one.section!r} two names "
+                f"({names[one.section]!r} and {other.section!r}); give it one on every page"
+            )
+    if len(set(names.values())) != len(names):
+        raise TranslationError(
+            f"The {language} translation gives two sections the same name; each needs its own"
+        )
 
 
 def translation_files(definition_path: Path) -> dict[str, Path]:

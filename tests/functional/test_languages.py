@@ -242,3 +242,37 @@ def test_a_language_code_that_is_not_offered_is_ignored(client: PageCheckingClie
         page = client.get(f"/?lang={code}")
         assert page.status_code == 200
         assert html_language(page.get_data(as_text=True))[0] == ("pl" if code == "PL" else "en")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "endpoint=x",
+        "_method=DELETE",
+        "_scheme=javascript&_anchor=%0Aalert(1)",
+        "_external=1",
+        "page_id=other&change=1",
+    ],
+)
+def test_no_query_string_can_break_or_redirect_the_language_links(
+    client: PageCheckingClient, query: str
+) -> None:
+    client.get("/start")
+    answer_page(client, "age", {"age": "40"})
+    for path in ("/privacy", "/", "/questions/feeling-safe", "/no-such-page"):
+        page = client.get(f"{path}?{query}")
+        assert page.status_code in (200, 404), path
+        soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+        hrefs = [a["href"] for a in soup.select("nav.app-language-links a")]
+        assert len(hrefs) == 3, path
+        own = "/" if path == "/no-such-page" else path
+        for href in hrefs:
+            assert href.startswith(f"{own}?"), href
+            assert set(href.split("?", 1)[1].split("&")) <= {
+                "change=1",
+                *[f"lang={c}" for c in ("en", "pl", "ro", "ur")],
+            }
+    # Whatever the first visitor sent, the page every resident is then served links home.
+    fresh = client.get("/questions/feeling-safe")
+    assert "javascript" not in fresh.get_data(as_text=True)
+    assert "endpoint=" not in fresh.get_data(as_text=True)

@@ -209,3 +209,72 @@ def test_survey_load_reports_each_translation(runner, tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert "Romanian: 1 of the questionnaire's texts are not translated yet" in result.output
+
+
+@pytest.mark.parametrize(
+    ("english", "translation", "says"),
+    [
+        (
+            "zoom in up to 400%% without the text spilling off the screen",
+            "powiększyć do 400 % bez wychodzenia tekstu poza ekran",
+            "write a percent sign as %%",
+        ),
+        (
+            "Your answer must be {max_length} characters or fewer",
+            "Odpowiedź może mieć najwyżej {maks} znaków",
+            "must keep the same {placeholders} as the English ({max_length})",
+        ),
+        (
+            "Enter a number that is {min} or more",
+            "Wpisz liczbę {min} lub więcej }",
+            "has a { or } that is not part of a {placeholder}",
+        ),
+        ("Continue", "<b>Dalej</b>", "has < or > where the English has none"),
+    ],
+)
+def test_a_translation_the_service_could_not_fill_in_is_refused(
+    runner, own_copies: Path, english: str, translation: str, says: str
+) -> None:
+    out = own_copies / "pl.po"
+    runner.invoke(args=["translations", "export", "pl", "--output", str(out)])
+    before = (own_copies / "translations" / "pl" / "LC_MESSAGES" / "messages.po").read_bytes()
+    catalog = _po(out)
+    catalog.get(english).string = translation
+    with out.open("wb") as file:
+        write_po(file, catalog)
+
+    result = runner.invoke(args=["translations", "import", str(out)])
+
+    assert result.exit_code == 1
+    assert says in result.output
+    after = (own_copies / "translations" / "pl" / "LC_MESSAGES" / "messages.po").read_bytes()
+    assert after == before
+
+
+def test_a_spreadsheet_with_only_some_rows_keeps_the_other_translations(
+    runner, own_copies: Path
+) -> None:
+    out = own_copies / "pl.xlsx"
+    runner.invoke(args=["translations", "export", "pl", "--format", "xlsx", "--output", str(out)])
+    book = load_workbook(out)
+    sheet = book.worksheets[0]
+    continue_row = next(
+        row[0].row for row in sheet.iter_rows(min_row=2) if row[2].value == "Continue"
+    )
+    sheet.cell(row=continue_row, column=4, value="Dalej!")
+    # The translator sends back only the review row and the one they changed.
+    keep = {1, 2, continue_row}
+    for number in range(sheet.max_row, 1, -1):
+        if number not in keep:
+            sheet.delete_rows(number)
+    book.save(out)
+    book.close()
+
+    result = runner.invoke(args=["translations", "import", str(out)])
+
+    assert result.exit_code == 0, result.output
+    interface = _po(own_copies / "translations" / "pl" / "LC_MESSAGES" / "messages.po")
+    assert interface.get("Continue").string == "Dalej!"
+    assert interface.get("Back").string  # still translated
+    assert "Interface: complete" in result.output
+    assert "the questionnaire is completely translated" in result.output

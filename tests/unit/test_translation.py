@@ -195,3 +195,29 @@ def test_the_english_definition_is_not_changed_by_applying_a_translation() -> No
         review_status="x",
     )
     assert before == ENGLISH
+
+
+def test_a_section_translated_two_ways_is_refused() -> None:
+    """Part numbers count sections: one English section must have one name in the language."""
+    catalog = _placeholder_safe_upper(template_catalog(ENGLISH))
+    sections = [m for m in catalog if m.context and m.context.endswith("/section")]
+    shared = next(m.id for m in sections if sum(1 for n in sections if n.id == m.id) > 1)
+    same = [m for m in sections if m.id == shared]
+    assert len(same) > 1
+    same[-1].string = "ANOTHER NAME"
+
+    with pytest.raises(TranslationError, match="two names"):
+        apply(ENGLISH, catalog, language="xx", review_status="x")
+
+
+def test_a_question_message_with_a_lone_brace_is_refused() -> None:
+    definition = copy.deepcopy(ENGLISH)
+    age = next(page for page in definition["pages"] if page["id"] == "age")["questions"][0]
+    age["messages"]["number_too_large"] = "Enter an age of {max} or less"
+    catalog = _placeholder_safe_upper(template_catalog(definition))
+    catalog.get(
+        "Enter an age of {max} or less", context="pages/age/questions/age/messages/number_too_large"
+    ).string = "PODAJ WIEK {max} LUB MNIEJ {"
+
+    with pytest.raises(TranslationError, match="not part of a"):
+        apply(definition, catalog, language="xx", review_status="x")
