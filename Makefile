@@ -43,7 +43,9 @@ lint: $(VENV)/.installed
 CATALOGUES = $(wildcard survey_app/translations/*/LC_MESSAGES/messages.po)
 assets: $(BUILD)/app.css $(CATALOGUES:.po=.mo)
 
-survey_app/translations/%.mo: survey_app/translations/%.po $(VENV)/.installed
+# pybabel comes with the service's own dependencies (Babel), in the development environment or
+# the production one alike.
+survey_app/translations/%.mo: survey_app/translations/%.po
 	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
 
 # After changing interface text: the template of what to translate, and each language's
