@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -246,43 +247,37 @@ def _group_columns(group: FlaggedGroup) -> dict[str, object]:
     }
 
 
-def _reach_rows(groups: Sequence[FlaggedGroup]) -> list[dict[str, object]]:
+def _reach_rows(
+    groups: Sequence[FlaggedGroup],
+    reach: Callable[[FlaggedGroup], Sequence[Mapping[str, Any]]],
+    columns: Callable[[Mapping[str, Any]], dict[str, object]],
+) -> list[dict[str, object]]:
+    """One row per group and channel (or language) reaching it; a group reached by none still
+    has its row."""
     rows: list[dict[str, object]] = []
     for group in groups:
         base = _group_columns(group)
-        if not group["channel_reach"]:
+        reached = reach(group)
+        if not reached:
             rows.append(base)
-        for channel in group["channel_reach"]:
-            rows.append(
-                {
-                    **base,
-                    "channel": channel["channel"],
-                    "channel_n": channel["n"],
-                    "group_count": channel["group_count"],
-                    "group_share": channel["group_share"],
-                }
-            )
+        rows.extend(
+            {
+                **base,
+                **columns(row),
+                "group_count": row["group_count"],
+                "group_share": row["group_share"],
+            }
+            for row in reached
+        )
     return rows
 
 
-def _language_reach_rows(groups: Sequence[FlaggedGroup]) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    for group in groups:
-        base = _group_columns(group)
-        if not group["language_reach"]:
-            rows.append(base)
-        for language in group["language_reach"]:
-            rows.append(
-                {
-                    **base,
-                    "language": language["name"],
-                    "code": language["language"],
-                    "language_n": language["n"],
-                    "group_count": language["group_count"],
-                    "group_share": language["group_share"],
-                }
-            )
-    return rows
+def _channel_columns(row: Mapping[str, Any]) -> dict[str, object]:
+    return {"channel": row["channel"], "channel_n": row["n"]}
+
+
+def _language_columns(row: Mapping[str, Any]) -> dict[str, object]:
+    return {"language": row["name"], "code": row["language"], "language_n": row["n"]}
 
 
 GROUP_COLUMNS = [
@@ -441,7 +436,7 @@ def render_xlsx(report: Report, path: Path) -> Path:
                 Column("Of them in this group", "group_count"),
                 Column("Share in this group", "group_share", share=True),
             ],
-            _reach_rows(flagged),
+            _reach_rows(flagged, lambda group: group["channel_reach"], _channel_columns),
         )
         _add_table(
             workbook,
@@ -454,7 +449,7 @@ def render_xlsx(report: Report, path: Path) -> Path:
                 Column("Of them in this group", "group_count"),
                 Column("Share in this group", "group_share", share=True),
             ],
-            _language_reach_rows(flagged),
+            _reach_rows(flagged, lambda group: group["language_reach"], _language_columns),
         )
         final_parts = _final_parts(report)
         final = final_parts is not None

@@ -90,15 +90,16 @@ def catalogue_missing(catalog: Catalog, wanted: Catalog | None = None) -> tuple[
         text = message.string
         strings = text if isinstance(text, tuple | list) else (text,)
         if message.fuzzy or not all(strings):
-            missing.append(_message_text(message.id))
+            missing.append(message_text(message.id))
     if wanted is not None:
         for message in wanted:
             if message.id and catalog.get(message.id, context=message.context) is None:
-                missing.append(_message_text(message.id))
+                missing.append(message_text(message.id))
     return tuple(missing)
 
 
-def _message_text(message_id: object) -> str:
+def message_text(message_id: object) -> str:
+    """A message's English, its singular for a plural message."""
     return message_id[0] if isinstance(message_id, tuple | list) else str(message_id)
 
 

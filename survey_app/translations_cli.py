@@ -107,7 +107,7 @@ def export_catalog(code: str, survey: Survey) -> Catalog:
     interface = _existing(_interface_path(language.code), language.code)
     catalog.header_comment = (
         f"# {language.english_name} ({language.name}) for the SaferMK residents' survey.\n"
-        f"# Review status: {_status_of(interface)}\n"
+        f"# Review status: {languages.review_status(interface)}\n"
         "# Translate each msgstr; keep {placeholders} and %(placeholders)s as they are."
     )
     template = languages.read_catalog(languages.INTERFACE_TEMPLATE)
@@ -131,10 +131,6 @@ def export_catalog(code: str, survey: Survey) -> Catalog:
             context=_questionnaire_context(survey, item.place),
         )
     return catalog
-
-
-def _status_of(catalog: Catalog) -> str:
-    return languages.review_status(catalog)
 
 
 @dataclass
@@ -282,7 +278,7 @@ def split(catalog: Catalog, code: str, survey: Survey, *, is_spreadsheet: bool =
             strings = ("",) * len(strings) if isinstance(strings, tuple) else ""
         problem = _interface_problem(message.id, strings)
         if problem:
-            problems.append(f"{where}: {str(_first(message.id))[:60]!r} {problem}")
+            problems.append(f"{where}: {languages.message_text(message.id)[:60]!r} {problem}")
             continue
         entry = interface.get(message.id, context=message.context)
         assert entry is not None, "every message of the template is in the catalogue"
@@ -292,10 +288,6 @@ def split(catalog: Catalog, code: str, survey: Survey, *, is_spreadsheet: bool =
         more = f"\n...and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise ImportProblem("Nothing was imported:\n" + "\n".join(shown) + more)
     return Imported(interface, questionnaire, languages.review_status(catalog))
-
-
-def _first(message_id: object) -> object:
-    return message_id[0] if isinstance(message_id, tuple) else message_id
 
 
 def _interface_problem(message_id: object, strings: object) -> str | None:

@@ -106,15 +106,25 @@ def test_an_entry_for_a_place_the_questionnaire_does_not_have_is_refused() -> No
         apply(ENGLISH, catalog, language="xx", review_status="awaiting review")
 
 
-def test_a_translation_that_drops_a_placeholder_is_refused() -> None:
+AGE_MESSAGE = "Enter an age of {max} or less"
+
+
+def _with_age_message(translation: str) -> tuple[dict, Catalog]:
+    """The definition with an age message that has a {placeholder}, and a complete catalogue
+    whose translation of it is `translation`."""
     definition = copy.deepcopy(ENGLISH)
     age = next(page for page in definition["pages"] if page["id"] == "age")["questions"][0]
-    age["messages"]["number_too_large"] = "Enter an age of {max} or less"
+    age["messages"]["number_too_large"] = AGE_MESSAGE
     catalog = _placeholder_safe_upper(template_catalog(definition))
     assert apply(definition, catalog, language="xx", review_status="x").complete
     catalog.get(
-        "Enter an age of {max} or less", context="pages/age/questions/age/messages/number_too_large"
-    ).string = "PODAJ WIEK"
+        AGE_MESSAGE, context="pages/age/questions/age/messages/number_too_large"
+    ).string = translation
+    return definition, catalog
+
+
+def test_a_translation_that_drops_a_placeholder_is_refused() -> None:
+    definition, catalog = _with_age_message("PODAJ WIEK")
 
     with pytest.raises(TranslationError, match="number_too_large.*placeholders"):
         apply(definition, catalog, language="xx", review_status="awaiting review")
@@ -211,13 +221,7 @@ def test_a_section_translated_two_ways_is_refused() -> None:
 
 
 def test_a_question_message_with_a_lone_brace_is_refused() -> None:
-    definition = copy.deepcopy(ENGLISH)
-    age = next(page for page in definition["pages"] if page["id"] == "age")["questions"][0]
-    age["messages"]["number_too_large"] = "Enter an age of {max} or less"
-    catalog = _placeholder_safe_upper(template_catalog(definition))
-    catalog.get(
-        "Enter an age of {max} or less", context="pages/age/questions/age/messages/number_too_large"
-    ).string = "PODAJ WIEK {max} LUB MNIEJ {"
+    definition, catalog = _with_age_message("PODAJ WIEK {max} LUB MNIEJ {")
 
     with pytest.raises(TranslationError, match="not part of a"):
         apply(definition, catalog, language="xx", review_status="x")
