@@ -79,7 +79,9 @@ surveys = Table(
     _metadata,
     Column("id", Integer, primary_key=True),
     Column("slug", String),
+    Column("wave", Integer),
     Column("version", Integer),
+    Column("imported_from", String),
     Column("title", String),
     Column("definition", JSON),
     Column("status", String),
@@ -180,13 +182,15 @@ def _dimension_column(dimension: str) -> ColumnElement[Any]:
 
 
 def find_survey(engine: Engine, survey_id: int | None = None) -> dict[str, Any] | None:
-    """The survey asked for; with no id, the open survey, else the newest. None if none."""
+    """The survey asked for; with no id, the open survey, else the newest loaded here (an
+    imported wave only when there is nothing else). None if none."""
     query = select(surveys)
     if survey_id is not None:
         query = query.where(surveys.c.id == survey_id)
     else:
         open_first = case((surveys.c.status == "open", 0), else_=1)
-        query = query.order_by(open_first, surveys.c.id.desc()).limit(1)
+        imported_last = case((surveys.c.imported_from.is_(None), 0), else_=1)
+        query = query.order_by(open_first, imported_last, surveys.c.id.desc()).limit(1)
     with engine.connect() as connection:
         row = connection.execute(query).mappings().first()
     return dict(row) if row is not None else None

@@ -14,7 +14,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from . import setup_data
 from .extensions import db
@@ -58,14 +58,16 @@ def setup_command() -> None:
 
 
 def _survey_by_label(label: str | None) -> Survey:
-    query = select(Survey).order_by(Survey.id.desc())
+    """SLUG:WAVE, or SLUG (its newest wave); with no label the open survey, else the newest."""
+    open_first = case((Survey.status == "open", 0), else_=1)
+    query = select(Survey).order_by(open_first, Survey.imported_from.is_not(None), Survey.id.desc())
     if label:
-        slug, _, version = label.partition(":")
-        query = query.where(Survey.slug == slug)
-        if version:
-            if not version.isdigit():
-                _fail(f"Version must be a number, as in {slug}:2")
-            query = query.where(Survey.version == int(version))
+        slug, _, wave = label.partition(":")
+        query = select(Survey).where(Survey.slug == slug).order_by(Survey.wave.desc())
+        if wave:
+            if not wave.isdigit():
+                _fail(f"The wave must be a number, as in {slug}:2")
+            query = query.where(Survey.wave == int(wave))
     survey = db.session.scalars(query.limit(1)).first()
     if survey is None:
         _fail(
@@ -95,6 +97,40 @@ def survey_load(path: Path, open_it: bool) -> None:
         click.echo(f"  {translation_summary(translation.language, translation.missing)}")
 
 
+@survey_cli.command("new-wave")
+@click.argument("slug", required=False)
+@click.option(
+    "--definition",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A new version of the questionnaire to run (with its translations beside it).",
+)
+@click.option("--open", "open_it", is_flag=True, help="Open it for residents straight away.")
+def survey_new_wave(slug: str | None, path: Path | None, open_it: bool) -> None:
+    """Start the next wave of a survey whose newest wave is closed (the newest survey by
+    default), with the same questionnaire or a new version of it. Channels carry over."""
+    if slug is None:
+        slug = _survey_by_label(None).slug
+    try:
+        questionnaire = load_definition_file(path) if path else None
+        result = setup_data.new_wave(
+            slug,
+            questionnaire,
+            translations=translation_files(path) if path else None,
+            open_it=open_it,
+        )
+    except (DefinitionError, setup_data.SetupError) as error:
+        _fail(str(error))
+    survey = result.survey
+    channels = db.session.scalar(
+        select(func.count()).select_from(Channel).where(Channel.archived.is_(False))
+    )
+    click.echo(f"Started {survey.label} ({survey.status}).")
+    click.echo(f"  Every channel link carries over ({channels} in use).")
+    if not open_it:
+        click.echo(f"  Open it for residents with `flask survey open {survey.ref}`.")
+
+
 @survey_cli.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def survey_list(as_json: bool) -> None:
@@ -107,7 +143,9 @@ def survey_list(as_json: bool) -> None:
         rows.append(
             {
                 "slug": survey.slug,
+                "wave": survey.wave,
                 "version": survey.version,
+                "imported_from": survey.imported_from,
                 "title": survey.title,
                 "status": survey.status,
                 "submitted": submitted,
@@ -119,17 +157,23 @@ def survey_list(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
+        imported = f"  (imported from {row['imported_from']})" if row["imported_from"] else ""
         click.echo(
-            f"{row['slug']}:{row['version']}  {row['status']:<6}  "
-            f"{row['submitted']:>7} submitted  {row['title']}"
+            f"{row['slug']}:{row['wave']}  v{row['version']}  {row['status']:<6}  "
+            f"{row['submitted']:>7} submitted  {row['title']}{imported}"
         )
 
 
 @survey_cli.command("open")
 @click.argument("survey", required=False)
 def survey_open(survey: str | None) -> None:
-    """Open a survey (SLUG or SLUG:VERSION; the newest by default) and close any other."""
+    """Open a survey (SLUG or SLUG:WAVE; the newest by default) and close any other."""
     chosen = _survey_by_label(survey)
+    if chosen.imported_from:
+        _fail(
+            f"{chosen.label} was imported from {chosen.imported_from}: it holds responses "
+            "collected elsewhere and cannot be opened to residents"
+        )
     setup_data.set_survey_status(chosen, "open")
     db.session.commit()
     click.echo(f"{chosen.label} is open.")
@@ -232,12 +276,16 @@ def benchmarks_load(path: Path, source: str, year: int, replace: bool) -> None:
 @demo_cli.command("seed")
 @click.option("--responses", "count", required=True, type=click.IntRange(1, 5_000_000))
 @click.option("--seed", default=2026, show_default=True, type=int)
-def demo_seed(count: int, seed: int) -> None:
+@click.option(
+    "--survey", "survey_label", help="SLUG:WAVE, open or closed; the open survey by default."
+)
+def demo_seed(count: int, seed: int, survey_label: str | None) -> None:
     """Add COUNT synthetic submitted responses with deliberately uneven demographics."""
     from .demo import DemoError, seed_responses
 
+    survey = _survey_by_label(survey_label) if survey_label else None
     try:
-        added = seed_responses(count=count, seed=seed)
+        added = seed_responses(count=count, seed=seed, survey=survey)
     except DemoError as error:
         _fail(str(error))
     click.echo(f"Added {added} demo responses.")
@@ -306,7 +354,7 @@ def terminal_progress(label: str) -> Iterator[Callable[[int, int, str], None] | 
     help="Comma-separated: html, pdf, json, xlsx.",
 )
 @click.option(
-    "--survey", "survey_label", help="SLUG or SLUG:VERSION; the open or newest by default."
+    "--survey", "survey_label", help="SLUG or SLUG:WAVE; the open survey or the newest by default."
 )
 @with_appcontext
 def report_command(kind: str, out_dir: Path, formats: str, survey_label: str | None) -> None:
@@ -342,7 +390,7 @@ def report_command(kind: str, out_dir: Path, formats: str, survey_label: str | N
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav"]), required=True)
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--survey", "survey_label", help="SLUG or SLUG:VERSION; the open or newest by default."
+    "--survey", "survey_label", help="SLUG or SLUG:WAVE; the open survey or the newest by default."
 )
 @click.option(
     "--include-free-text",

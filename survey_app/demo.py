@@ -23,6 +23,9 @@ from .quality import answer_pattern
 from .questionnaire.derive import derive_dimensions
 from .responses import open_survey, questionnaire_for
 
+# How much safer after dark, and how much more in agreement that the police and council deal
+# with what matters, each later demo wave is (in probability, before the other adjustments).
+WAVE_CHANGE = 0.04
 AGE_BANDS = [(16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 95)]
 # Census shares are about 12, 18, 20, 18, 14, 10, 7 per cent: the demo has too few 16-24s and
 # too many 55-74s, and the other bands within a tenth of their census share.
@@ -179,9 +182,13 @@ def _demographics(rng: random.Random, channel: str | None) -> dict[str, Any]:
     return answers
 
 
-def _opinions(rng: random.Random, person: dict[str, Any]) -> dict[str, Any]:
+def _opinions(rng: random.Random, person: dict[str, Any], wave: int = 1) -> dict[str, Any]:
     # Feeling unsafe after dark rises with age, for women, disabled people and social renters.
-    unsafe = 0.25 + (0.1 if person["sex"] == "female" else 0) + (person["age"] - 40) / 300
+    # Each later wave feels a little safer and a little more confident in the police and
+    # council (WAVE_CHANGE), so a comparison between seeded waves has a real change to find
+    # beside answers that did not change.
+    later = WAVE_CHANGE * (wave - 1)
+    unsafe = 0.25 + (0.1 if person["sex"] == "female" else 0) + (person["age"] - 40) / 300 - later
     unsafe += 0.12 if person.get("condition_reduces_ability") in ("a_lot", "a_little") else 0
     unsafe += 0.1 if person["housing"] == "social_rented" else 0
     unsafe = min(max(unsafe, 0.05), 0.9)
@@ -215,7 +222,14 @@ def _opinions(rng: random.Random, person: dict[str, Any]) -> dict[str, Any]:
                 "strongly_disagree",
                 "dont_know",
             ],
-            [0.08, 0.4 - (0.15 if person["ethnic_group"] == "black" else 0), 0.2, 0.15, 0.1, 0.07],
+            [
+                0.08,
+                0.4 - (0.15 if person["ethnic_group"] == "black" else 0) + later,
+                0.2,
+                0.15,
+                0.1,
+                0.07,
+            ],
         ),
         "victim": _pick(
             rng,
@@ -272,9 +286,16 @@ def _seconds_taken(rng: random.Random) -> int:
 
 
 def _rows(
-    count: int, seed: int, survey_id: int, channels: dict[str, int], start: dt.date
+    count: int,
+    seed: int,
+    survey_id: int,
+    channels: dict[str, int],
+    start: dt.date,
+    wave: int = 1,
 ) -> Iterator[dict[str, Any]]:
     # The standard library's generator: far cheaper per draw than numpy's for one value at a time.
+    # A later wave draws other people (from the same population).
+    seed = seed if wave == 1 else seed * 1000 + wave
     rng = random.Random(seed)
     # Times taken and languages from generators of their own, so the answers stay those of
     # earlier demos.
@@ -287,7 +308,7 @@ def _rows(
     for _ in range(count):
         slug = rng.choices(slugs, weights)[0]
         person = _demographics(rng, slug)
-        answers = {**_opinions(rng, person), **person}
+        answers = {**_opinions(rng, person, wave), **person}
         if slug and rng.random() < 0.75:
             answers["how_heard"] = HOW_HEARD[slug]
         else:
@@ -318,10 +339,19 @@ def _rows(
         yield row
 
 
-def seed_responses(*, count: int, seed: int = 2026) -> int:
-    survey = open_survey()
+def seed_responses(*, count: int, seed: int = 2026, survey: Survey | None = None) -> int:
+    """Add demo responses to the given wave (open or closed), by default the open survey."""
+    survey = survey or open_survey()
     if survey is None:
-        raise DemoError("No survey is open; run `flask setup` or `flask survey open` first")
+        raise DemoError(
+            "No survey is open; run `flask setup` or `flask survey open`, or name a wave "
+            "with --survey SLUG:WAVE"
+        )
+    if survey.imported_from:
+        raise DemoError(
+            f"{survey.label} was imported from {survey.imported_from}; demo data would mix "
+            "with its responses"
+        )
     real = db.session.scalar(
         select(func.count())
         .select_from(Response)
@@ -336,10 +366,12 @@ def seed_responses(*, count: int, seed: int = 2026) -> int:
         slug: channel_id
         for slug, channel_id in db.session.execute(select(Channel.slug, Channel.id))
     }
-    # Six weeks of fieldwork ending today, so "responses over time" has a shape.
-    start = dt.date.today() - dt.timedelta(days=41)
+    # Six weeks of fieldwork ending today (or the day a closed wave closed), so "responses over
+    # time" has a shape.
+    end = survey.closed_on if survey.status == "closed" and survey.closed_on else dt.date.today()
+    start = end - dt.timedelta(days=41)
     batch: list[dict[str, Any]] = []
-    for row in _rows(count, seed, survey.id, channels, start):
+    for row in _rows(count, seed, survey.id, channels, start, survey.wave):
         batch.append(row)
         if len(batch) == BATCH:
             db.session.execute(insert(Response), batch)

@@ -29,7 +29,7 @@ from .extensions import Model
 
 SURVEY_STATUSES = ("open", "closed")
 RESPONSE_STATUSES = ("in_progress", "submitted")
-RESPONSE_SOURCES = ("online", "paper", "demo")
+RESPONSE_SOURCES = ("online", "paper", "demo", "imported")
 
 # The census dimensions derived from a response's answers; reports GROUP BY these columns.
 DERIVED_DIMENSIONS = (
@@ -47,12 +47,19 @@ DERIVED_DIMENSIONS = (
 
 
 class Survey(Model):
+    """One wave of a survey: a round of fieldwork (one a year, say). The waves of a survey share
+    its slug and are numbered; each has its own questionnaire `version`, which may be the
+    previous wave's. An imported wave holds responses collected elsewhere (`imported_from`
+    names the file), never mixed with the service's own."""
+
     __tablename__ = "surveys"
-    __table_args__ = (UniqueConstraint("slug", "version"),)
+    __table_args__ = (UniqueConstraint("slug", "wave", name="uq_surveys_slug_wave"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80))
+    wave: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     version: Mapped[int] = mapped_column(Integer)
+    imported_from: Mapped[str | None] = mapped_column(String(300))
     title: Mapped[str] = mapped_column(String(200))
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="closed")
@@ -62,7 +69,12 @@ class Survey(Model):
 
     @property
     def label(self) -> str:
-        return f"{self.slug} v{self.version}"
+        return f"{self.slug} wave {self.wave}, questionnaire v{self.version}"
+
+    @property
+    def ref(self) -> str:
+        """How commands name this wave: SLUG:WAVE."""
+        return f"{self.slug}:{self.wave}"
 
 
 class SurveyTranslation(Model):
@@ -371,3 +383,34 @@ class LiveFigures(Model):
     refresh_asked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # When what they count changed (a quality decision): figures begun before are not shown.
     forgotten_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class PublishedResults(Model):
+    """A wave's results as published to residents on /results: the figures worked out when the
+    analyst published them (JSON, every count under the disclosure threshold already
+    suppressed). Unpublishing deletes the row: nothing is public without one."""
+
+    __tablename__ = "published_results"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    published_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    figures: Mapped[str] = mapped_column(Text)
+
+    survey: Mapped[Survey] = relationship()
+
+
+class YouSaidWeDid(Model):
+    """One "You said, we did" entry of a wave's published results, in the analyst's words."""
+
+    __tablename__ = "you_said_we_did"
+    __table_args__ = (Index("ix_you_said_we_did_survey", "survey_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    you_said: Mapped[str] = mapped_column(Text)
+    we_did: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -79,11 +79,20 @@ def store_translation(survey: Survey, translation: Translation) -> SurveyTransla
     return row
 
 
+def _newest_wave(slug: str) -> Survey | None:
+    return db.session.scalars(
+        select(Survey).where(Survey.slug == slug).order_by(Survey.wave.desc()).limit(1)
+    ).first()
+
+
 def _load_definition(questionnaire: Questionnaire, *, open_it: bool) -> LoadResult:
+    """Correct the wording of the newest wave run with this questionnaire version, or load a new
+    version as the survey's next wave."""
     existing = db.session.scalars(
-        select(Survey).where(
-            Survey.slug == questionnaire.slug, Survey.version == questionnaire.version
-        )
+        select(Survey)
+        .where(Survey.slug == questionnaire.slug, Survey.version == questionnaire.version)
+        .order_by(Survey.wave.desc())
+        .limit(1)
     ).first()
     if existing is not None:
         if existing.definition == questionnaire.definition:
@@ -98,19 +107,118 @@ def _load_definition(questionnaire: Questionnaire, *, open_it: bool) -> LoadResu
         existing.definition = dict(questionnaire.definition)
         db.session.commit()
         return LoadResult(existing, created=False, reworded=True)
-    survey = Survey(
-        slug=questionnaire.slug,
-        version=questionnaire.version,
-        title=questionnaire.title,
-        definition=dict(questionnaire.definition),
-        status="closed",
-    )
-    db.session.add(survey)
-    db.session.flush()
+    newest = _newest_wave(questionnaire.slug)
+    survey = _add_wave(questionnaire, (newest.wave + 1) if newest else 1)
     if open_it:
         set_survey_status(survey, "open")
     db.session.commit()
     return LoadResult(survey, created=True)
+
+
+def _add_wave(
+    questionnaire: Questionnaire, wave: int, *, imported_from: str | None = None
+) -> Survey:
+    survey = Survey(
+        slug=questionnaire.slug,
+        wave=wave,
+        version=questionnaire.version,
+        title=questionnaire.title,
+        definition=dict(questionnaire.definition),
+        status="closed",
+        imported_from=imported_from,
+    )
+    db.session.add(survey)
+    db.session.flush()
+    return survey
+
+
+def new_wave(
+    slug: str,
+    questionnaire: Questionnaire | None = None,
+    *,
+    translations: Mapping[str, Path] | None = None,
+    open_it: bool = False,
+) -> LoadResult:
+    """Open the next wave of a survey whose newest wave is closed: the same questionnaire (and
+    its translations) by default, or the given one, which must be the same survey's. Channels
+    belong to the partnership, not to a wave, so every channel link carries over."""
+    newest = _newest_wave(slug)
+    if newest is None:
+        raise SetupError(f"No survey {slug!r} is loaded; see `flask survey list`")
+    if newest.status == "open":
+        raise SetupError(
+            f"Wave {newest.wave} of {slug} is still open; close it first "
+            f"(`flask survey close {slug}:{newest.wave}`)"
+        )
+    if questionnaire is not None and questionnaire.slug != slug:
+        raise SetupError(
+            f"That questionnaire is {questionnaire.slug!r}, not {slug!r}: a wave continues the "
+            "same survey"
+        )
+    if (
+        questionnaire is not None
+        and questionnaire.version == newest.version
+        and not only_wording_differs(newest.definition, questionnaire.definition)
+    ):
+        raise SetupError(
+            f"Version {questionnaire.version} of {slug} is already loaded with different "
+            "questions or options; give the changed questionnaire a new version number"
+        )
+    if questionnaire is not None and translations:
+        checked = [
+            apply(
+                questionnaire.definition,
+                catalog,
+                language=code,
+                review_status=review_status(catalog),
+            )
+            for code, path in translations.items()
+            for catalog in (read_catalog(path),)
+        ]
+    else:
+        checked = []
+    if questionnaire is None:
+        survey = Survey(
+            slug=slug,
+            wave=newest.wave + 1,
+            version=newest.version,
+            title=newest.title,
+            definition=dict(newest.definition),
+            status="closed",
+        )
+        db.session.add(survey)
+        db.session.flush()
+        for earlier in db.session.scalars(
+            select(SurveyTranslation).where(SurveyTranslation.survey_id == newest.id)
+        ):
+            db.session.add(
+                SurveyTranslation(
+                    survey_id=survey.id,
+                    language=earlier.language,
+                    definition=earlier.definition,
+                    missing=list(earlier.missing),
+                    review_status=earlier.review_status,
+                    loaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                )
+            )
+    else:
+        survey = _add_wave(questionnaire, newest.wave + 1)
+        for translation in checked:
+            store_translation(survey, translation)
+    if open_it:
+        set_survey_status(survey, "open")
+    db.session.commit()
+    return LoadResult(survey, created=True, translations=tuple(checked))
+
+
+def previous_wave(survey: Survey) -> Survey | None:
+    """The wave before this one (the highest-numbered earlier wave), if any."""
+    return db.session.scalars(
+        select(Survey)
+        .where(Survey.slug == survey.slug, Survey.wave < survey.wave)
+        .order_by(Survey.wave.desc())
+        .limit(1)
+    ).first()
 
 
 def set_survey_status(survey: Survey, status: str) -> None:

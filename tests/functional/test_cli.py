@@ -98,11 +98,11 @@ def test_survey_load_of_a_new_version_and_list(app, tmp_path, runner):
 
     loaded = runner.invoke(args=["survey", "load", str(path)])
     assert loaded.exit_code == 0, loaded.output
-    assert "Loaded safermk-perceptions v2" in loaded.output
+    assert "Loaded safermk-perceptions wave 2, questionnaire v2 (closed)" in loaded.output
     listed = runner.invoke(args=["survey", "list", "--json"])
     assert listed.exit_code == 0, listed.output
-    versions = [(s["version"], s["status"]) for s in json.loads(listed.output)]
-    assert versions == [(1, "open"), (2, "closed")]
+    versions = [(s["wave"], s["version"], s["status"]) for s in json.loads(listed.output)]
+    assert versions == [(1, 1, "open"), (2, 2, "closed")]
 
 
 def test_changed_options_under_an_old_version_number_are_refused(tmp_path, runner):
