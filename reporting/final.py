@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from reporting import queries
+from reporting.comparison import WaveResults, build_comparison
 from reporting.disclosure import publish_proportion, suppress, withhold_proportion
 from reporting.indicators import headline_indicator_definitions, priority_options
 from reporting.interim import (
@@ -29,6 +30,7 @@ from reporting.interim import (
     Cell,
     build_interim_report,
     linked_breakdown_hidden,
+    survey_info,
 )
 from reporting.model import (
     ComputedWeightedIndicator,
@@ -304,11 +306,13 @@ def _weighted_questions(
     engine: Engine,
     survey: Mapping[str, Any],
     weights: SurveyWeights,
-    report: FinalReport,
-    weighted_results: WeightedResults,
+    indicators: Sequence[IndicatorResult | WeightedIndicatorResult],
     raw_indicators: Mapping[str, ComputedWeightedIndicator],
-) -> list[QuestionResult]:
-    """Every closed question's answers, weighted (when weights could be made) with intervals."""
+) -> tuple[dict[str, WeightedProportion], list[QuestionResult]]:
+    """Every closed question's answers, weighted (when weights could be made) with intervals:
+    the figures by option key, and the published questions. `indicators` are the published
+    ones counting the same people, withheld in place where they would give a hidden answer
+    away."""
     parts = closed_question_parts(survey["definition"])
     definitions = option_definitions(parts)
     weighted = weights.result is not None
@@ -320,12 +324,52 @@ def _weighted_questions(
         if not weighted:
             _without_weights(result)
         results[result["key"]] = result
-    # Both the unweighted and the weighted indicators count the same people.
-    indicators: list[IndicatorResult | WeightedIndicatorResult] = [
-        *report["early_results"]["indicators"],
-        *weighted_results["indicators"],
-    ]
-    return publish_questions(parts, results, indicators, raw_indicators, weighted=weighted)
+    questions = publish_questions(parts, results, indicators, raw_indicators, weighted=weighted)
+    return results, questions
+
+
+def _wave_results(
+    survey: Mapping[str, Any],
+    info: SurveyInfo,
+    weights: SurveyWeights,
+    results: WeightedResults,
+    raw_indicators: Mapping[str, ComputedWeightedIndicator],
+    option_results: Mapping[str, WeightedProportion],
+    questions: Sequence[QuestionResult],
+) -> WaveResults:
+    raw: dict[str, WeightedProportion] = {**option_results}
+    for key, indicator in raw_indicators.items():
+        raw[key] = indicator
+    return WaveResults(
+        survey=info,
+        definition=survey["definition"],
+        weighted=weights.result is not None,
+        raw=raw,
+        indicators=results["indicators"],
+        questions=questions,
+    )
+
+
+def _previous_wave_results(engine: Engine, survey: Mapping[str, Any]) -> WaveResults | None:
+    """The previous wave's results as its own final report publishes them (without the
+    breakdowns by group, which the comparison does not use)."""
+    previous = queries.previous_wave(engine, survey)
+    if previous is None:
+        return None
+    weights = _safe_weights(engine, previous["id"])
+    raw_indicators, results = _weighted_results(engine, previous, weights, {}, ())
+    option_results, questions = _weighted_questions(
+        engine, previous, weights, results["indicators"], raw_indicators
+    )
+    return _wave_results(
+        previous,
+        survey_info(previous),
+        weights,
+        results,
+        raw_indicators,
+        option_results,
+        questions,
+    )
 
 
 def _methodology(
@@ -412,9 +456,29 @@ def build_final_report(
         engine, survey, weights, labels, benchmarked
     )
     report["weighted_results"] = weighted_results
-    report["questions"] = _weighted_questions(
-        engine, survey, weights, report, weighted_results, raw_indicators
+    # Both the unweighted and the weighted indicators count the same people.
+    option_results, report["questions"] = _weighted_questions(
+        engine,
+        survey,
+        weights,
+        [*report["early_results"]["indicators"], *weighted_results["indicators"]],
+        raw_indicators,
     )
+    report["comparison"] = None
+    previous = _previous_wave_results(engine, survey)
+    if previous is not None:
+        current = _wave_results(
+            survey,
+            published_survey,
+            weights,
+            weighted_results,
+            raw_indicators,
+            option_results,
+            report["questions"],
+        )
+        report["comparison"] = build_comparison(
+            previous, current, closed_question_parts(survey["definition"])
+        )
     report["methodology"] = _methodology(report, published_survey, weighting, weighted_results)
     if weights.problem and report["fieldwork"]["submitted"] != 0:
         lead = (

@@ -3,8 +3,8 @@
     write_report(engine, "final", Path("out"), formats=("html", "pdf"))
 
 Files are named after the survey, the kind of report and the day the figures are for, such as
-`safermk-perceptions-v1-interim-2026-11-25.html`, so successive runs sort by date and never
-overwrite a different survey's report.
+`safermk-perceptions-wave1-interim-2026-11-25.html`, so successive runs sort by date and never
+overwrite a different survey's (or wave's) report.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ WRITERS: dict[str, Callable[[Report, Callable[[], str], Path], Path]] = {
 
 def report_file_stem(report: Report) -> str:
     survey = report.get("survey")
-    survey_part = f"{survey['slug']}-v{survey['version']}" if survey else NO_SURVEY_STEM
+    survey_part = f"{survey['slug']}-wave{survey['wave']}" if survey else NO_SURVEY_STEM
     return f"{survey_part}-{report['kind']}-{report['generated_on']}"
 
 

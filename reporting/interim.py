@@ -571,11 +571,13 @@ def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _survey_info(survey: Mapping[str, Any]) -> SurveyInfo:
+def survey_info(survey: Mapping[str, Any]) -> SurveyInfo:
     return {
         "id": survey["id"],
         "slug": survey["slug"],
+        "wave": survey["wave"],
         "version": survey["version"],
+        "imported_from": survey["imported_from"],
         "title": survey["title"],
         "status": survey["status"],
         "opened_on": _iso(survey["opened_on"]),
@@ -640,7 +642,7 @@ def build_interim_report(
         "generated_on": today.isoformat(),
         "disclosure": _disclosure(),
         "messages": messages,
-        "survey": _survey_info(survey),
+        "survey": survey_info(survey),
         "fieldwork": _fieldwork(engine, survey["id"]),
         "response_quality": response_quality(engine, survey["id"]),
         "channels": channels,

@@ -63,7 +63,9 @@ class Disclosure(TypedDict):
 class SurveyInfo(TypedDict):
     id: int
     slug: str
+    wave: int
     version: int
+    imported_from: str | None
     title: str
     status: str
     opened_on: str | None
@@ -393,6 +395,53 @@ class Summary(TypedDict):
     weighted: bool
 
 
+# The final report's comparison with the survey's previous wave.
+
+ChangeDirection = Literal["up", "down"]
+
+
+class Change(TypedDict):
+    """One share in the previous wave and in this one, and the change between them (this wave
+    less the previous, as a proportion: 0.04 is 4 percentage points). Each share is as
+    published in its own wave's report; the change is withheld (None) where either is."""
+
+    key: str
+    label: str
+    previous_share: float | None
+    previous_n: PublishedCount
+    current_share: float | None
+    current_n: PublishedCount
+    change: float | None
+    change_low: float | None
+    change_high: float | None
+    # Holm-adjusted within the family (the headline indicators; or one question's options).
+    significant: bool | None
+    direction: ChangeDirection | None
+
+
+class NotCompared(TypedDict):
+    label: str
+    reason: str
+
+
+class QuestionChange(TypedDict):
+    question: str
+    answer_id: str
+    wording: str
+    item: str | None
+    changes: list[Change]
+
+
+class Comparison(TypedDict):
+    previous: SurveyInfo
+    weighted: bool
+    note: str
+    method: str
+    indicators: list[Change]
+    questions: list[QuestionChange]
+    not_compared: list[NotCompared]
+
+
 # The final report's weighting and methodology.
 
 
@@ -511,6 +560,7 @@ class FinalReport(ReportParts):
     kind: Literal["final"]
     weighting: Weighting | None
     weighted_results: WeightedResults | None
+    comparison: NotRequired[Comparison | None]
     methodology: Methodology | None
 
 

@@ -196,6 +196,19 @@ def find_survey(engine: Engine, survey_id: int | None = None) -> dict[str, Any] 
     return dict(row) if row is not None else None
 
 
+def previous_wave(engine: Engine, survey: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The survey's wave before this one (the highest-numbered earlier wave), if any."""
+    query = (
+        select(surveys)
+        .where(surveys.c.slug == survey["slug"], surveys.c.wave < survey["wave"])
+        .order_by(surveys.c.wave.desc())
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).mappings().first()
+    return dict(row) if row is not None else None
+
+
 EXCLUDED = "excluded"
 
 

@@ -60,6 +60,16 @@ def _date(value: str | dt.date | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def _points(value: float | None) -> str:
+    """A change in a share, in percentage points, signed: "+4.8", "−0.9", "0.0"."""
+    if value is None:
+        return "withheld"
+    points = round(value * 100, 1)
+    if points == 0:
+        return "0.0"
+    return f"{'+' if points > 0 else '−'}{abs(points):.1f}"
+
+
 def _p_value(value: float | None) -> str:
     if value is None:
         return "not tested"
@@ -77,6 +87,7 @@ def _environment() -> Environment:
     environment.filters.update(
         count=_count,
         percent=_percent,
+        points=_points,
         number=_number,
         p_value=_p_value,
         date=_date,
@@ -164,6 +175,15 @@ SECTIONS = {
 }
 
 
+def _sections(report: Report) -> list[tuple[str, str]]:
+    sections = list(SECTIONS[report["kind"]])
+    comparison = report.get("comparison") if report["kind"] == "final" else None
+    if comparison:
+        after = sections.index(("weighted-results", "Results")) + 1
+        sections.insert(after, ("change", f"Change since wave {comparison['previous']['wave']}"))
+    return sections
+
+
 def render_html(report: Report) -> str:
     """The report as one self-contained page (both kinds); the same page prints as the PDF."""
     template = _environment().get_template("report.html.j2")
@@ -171,7 +191,7 @@ def render_html(report: Report) -> str:
         report=report,
         charts=_charts(report),
         dimension_labels=DIMENSION_LABELS,
-        sections=SECTIONS[report["kind"]],
+        sections=_sections(report),
         method_texts={"flag_rule": FLAG_RULE, "intervals": INTERVALS},
     )
 

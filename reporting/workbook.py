@@ -20,7 +20,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reporting.model import (
+    Change,
     ChannelTable,
+    Comparison,
     DimensionResult,
     FlaggedGroup,
     IndicatorResult,
@@ -373,6 +375,67 @@ def _weighting_tables(workbook: Workbook, weighting: Weighting) -> None:
     )
 
 
+def _change_rows(comparison: Comparison) -> list[dict[str, object]]:
+    """Every compared share of both waves, with the change in percentage points."""
+
+    def points(value: float | None) -> float | None:
+        return None if value is None else round(value * 100, 2)
+
+    def row(part: str, question: str, item: str | None, change: Change) -> dict[str, object]:
+        verdict = "withheld"
+        if change["change"] is not None:
+            verdict = (
+                f"Yes: {change['direction']}" if change["significant"] else "No significant change"
+            )
+        return {
+            "part": part,
+            "question": question,
+            "item": item,
+            "label": change["label"],
+            "previous_share": change["previous_share"],
+            "current_share": change["current_share"],
+            "change": points(change["change"]),
+            "change_low": points(change["change_low"]),
+            "change_high": points(change["change_high"]),
+            "significant": verdict,
+        }
+
+    rows = [row("Headline indicator", "", None, c) for c in comparison["indicators"]]
+    for question in comparison["questions"]:
+        for change in question["changes"]:
+            rows.append(row("Question", question["wording"], question["item"], change))
+    return rows
+
+
+def _comparison_tables(workbook: Workbook, comparison: Comparison) -> None:
+    wave = comparison["previous"]["wave"]
+    _add_table(
+        workbook,
+        f"Change since wave {wave}",
+        [
+            Column("Part", "part"),
+            Column("Question", "question"),
+            Column("Item", "item"),
+            Column("Indicator or answer", "label"),
+            Column(f"Wave {wave} share", "previous_share", share=True),
+            Column("This wave's share", "current_share", share=True),
+            Column("Change (percentage points)", "change"),
+            Column("95% interval of the change, low (points)", "change_low"),
+            Column("95% interval of the change, high (points)", "change_high"),
+            Column("Significant (Holm, 5%)", "significant"),
+        ],
+        _change_rows(comparison),
+    )
+    if not comparison["not_compared"]:
+        return
+    _add_table(
+        workbook,
+        "Not compared",
+        [Column("Indicator or question", "label"), Column("Why not", "reason")],
+        comparison["not_compared"],
+    )
+
+
 def _final_parts(report: Report) -> tuple[Weighting, WeightedResults] | None:
     """The final report's weighting and weighted results (None for the interim report)."""
     if report["kind"] != "final":
@@ -459,6 +522,9 @@ def render_xlsx(report: Report, path: Path) -> Path:
             weighting, weighted_results = final_parts
             _weighting_tables(workbook, weighting)
             indicators = weighted_results["indicators"]
+            comparison = report.get("comparison") if report["kind"] == "final" else None
+            if comparison:
+                _comparison_tables(workbook, comparison)
         columns = INDICATOR_COLUMNS + (WEIGHTED_COLUMNS if final else [])
         _add_table(workbook, "Indicators", columns, indicators)
         breakdown_columns = [

@@ -132,9 +132,9 @@ def generate_report(
     return [file.name for file in stored]
 
 
-def export_stem(slug: str, version: int) -> str:
-    """The start of every export file name of a survey version."""
-    return f"{slug}-v{version}-responses-"
+def export_stem(slug: str, wave: int) -> str:
+    """The start of every export file name of a survey's wave."""
+    return f"{slug}-wave{wave}-responses-"
 
 
 def generate_export(
@@ -152,7 +152,7 @@ def generate_export(
     stamp = dt.date.today().isoformat()
     suffix = FREE_TEXT_SUFFIX if free_text else ""
     survey = find_survey(db.engine, survey_id)
-    stem = export_stem(survey["slug"], survey["version"]) if survey else "safermk-responses-"
+    stem = export_stem(survey["slug"], survey["wave"]) if survey else "safermk-responses-"
     with tempfile.TemporaryDirectory(prefix="safermk-export-") as folder:
         out = Path(folder) / f"{stem}{stamp}{suffix}.{fmt}"
         result = export_responses(

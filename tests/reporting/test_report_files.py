@@ -128,7 +128,7 @@ def test_write_report_writes_every_format_named_after_survey_kind_and_day(
 
         paths = write_report(db.engine, kind, tmp_path / "out", today=FIGURES_DAY)
 
-        stem = f"safermk-perceptions-v1-{kind}-2026-11-25"
+        stem = f"safermk-perceptions-wave1-{kind}-2026-11-25"
         assert [path.name for path in paths] == [
             f"{stem}.{extension}" for extension in ("html", "pdf", "json", "xlsx")
         ]
