@@ -1,0 +1,120 @@
+"""Waves: the survey run again (next year, say) with the same or a new questionnaire."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from survey_app.extensions import db
+from survey_app.models import Response, Survey, SurveyTranslation
+from survey_app.questionnaire.definition import DEFAULT_DEFINITION
+
+from ..helpers import complete_survey
+
+
+def listed(runner) -> list[tuple[int, int, str]]:
+    result = runner.invoke(args=["survey", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    return [(row["wave"], row["version"], row["status"]) for row in json.loads(result.output)]
+
+
+def test_a_new_wave_needs_the_last_one_closed(runner):
+    refused = runner.invoke(args=["survey", "new-wave"])
+    assert refused.exit_code != 0
+    assert "Wave 1 of safermk-perceptions is still open; close it first" in refused.output
+    assert "flask survey close safermk-perceptions:1" in refused.output
+    assert listed(runner) == [(1, 1, "open")]
+
+
+def test_the_next_wave_runs_the_same_questionnaire_with_its_languages_and_channels(
+    app, client, runner
+):
+    client.get("/s/age-uk")
+    complete_survey(client)
+    assert runner.invoke(args=["survey", "close"]).exit_code == 0
+
+    started = runner.invoke(args=["survey", "new-wave", "safermk-perceptions", "--open"])
+    assert started.exit_code == 0, started.output
+    assert "Started safermk-perceptions wave 2, questionnaire v1 (open)." in started.output
+    assert "Every channel link carries over (13 in use)" in started.output
+    assert listed(runner) == [(1, 1, "closed"), (2, 1, "open")]
+
+    # A resident following last year's partner link answers the new wave, in Polish if they like.
+    resident = app.test_client()
+    assert "Start now" in resident.get("/s/age-uk", follow_redirects=True).get_data(as_text=True)
+    complete_survey(resident)
+    polish = app.test_client().get("/?lang=pl").get_data(as_text=True)
+    assert '<html lang="pl"' in polish and "<title>Poczucie bezpiecze" in polish
+    with app.app_context():
+        waves = {s.wave: s.id for s in db.session.scalars(select(Survey))}
+        per_wave = dict(
+            db.session.execute(
+                select(Response.survey_id, func.count()).group_by(Response.survey_id)
+            ).all()
+        )
+        assert per_wave == {waves[1]: 1, waves[2]: 1}
+        languages = set(
+            db.session.scalars(
+                select(SurveyTranslation.language).where(SurveyTranslation.survey_id == waves[2])
+            )
+        )
+        assert languages == {"pl", "ro", "ur"}
+
+    stats = runner.invoke(args=["survey", "stats", "safermk-perceptions:1", "--json"])
+    assert json.loads(stats.output)["channels"]["age-uk"]["submitted"] == 1
+    bad = runner.invoke(args=["survey", "stats", "safermk-perceptions:two"])
+    assert bad.exit_code != 0 and "The wave must be a number" in bad.output
+
+
+def test_a_new_wave_can_run_a_new_version_of_the_questionnaire(runner, tmp_path: Path):
+    definition = json.loads(DEFAULT_DEFINITION.read_text())
+    definition["version"] = 2
+    definition["pages"][1]["questions"][0]["label"] = "How safe do you feel after dark?"
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps(definition))
+    other = dict(definition, slug="another-survey")
+    other_path = tmp_path / "other.json"
+    other_path.write_text(json.dumps(other))
+    assert runner.invoke(args=["survey", "close"]).exit_code == 0
+
+    wrong = runner.invoke(args=["survey", "new-wave", "--definition", str(other_path)])
+    assert wrong.exit_code != 0 and "a wave continues the same survey" in wrong.output
+    started = runner.invoke(args=["survey", "new-wave", "--definition", str(path)])
+    assert started.exit_code == 0, started.output
+    assert "Started safermk-perceptions wave 2, questionnaire v2 (closed)." in started.output
+    assert "flask survey open safermk-perceptions:2" in started.output
+    assert listed(runner) == [(1, 1, "closed"), (2, 2, "closed")]
+
+
+def test_demo_data_goes_to_the_wave_named(app, runner):
+    assert runner.invoke(args=["survey", "close"]).exit_code == 0
+    assert runner.invoke(args=["survey", "new-wave"]).exit_code == 0
+    for wave, count in (("1", "30"), ("2", "20")):
+        seeded = runner.invoke(
+            args=["demo", "seed", "--responses", count, "--survey", f"safermk-perceptions:{wave}"]
+        )
+        assert seeded.exit_code == 0, seeded.output
+    result = runner.invoke(args=["survey", "list", "--json"])
+    assert [(row["wave"], row["submitted"]) for row in json.loads(result.output)] == [
+        (1, 30),
+        (2, 20),
+    ]
+    final = runner.invoke(
+        args=[
+            "report",
+            "final",
+            "--survey",
+            "safermk-perceptions:2",
+            "--out",
+            str(Path(app.instance_path) / "out"),
+            "--format",
+            "json",
+        ]
+    )
+    assert final.exit_code == 0, final.output
+    written = Path(final.output.split("Wrote ")[1].strip())
+    assert written.name.startswith("safermk-perceptions-wave2-final-")
+    report = json.loads(written.read_text())
+    assert report["survey"]["wave"] == 2 and report["comparison"]["previous"]["wave"] == 1
