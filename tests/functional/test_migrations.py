@@ -55,3 +55,35 @@ def test_channels_sharing_a_name_are_told_apart_before_names_become_unique(tmp_p
             assert list(names) == ["Posters", "Posters (2)", "Posters (3)"]
         downgrade(revision="0002")
         db.engine.dispose()
+
+
+def test_questionnaire_versions_loaded_before_waves_become_waves_in_order(tmp_path):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'waves.sqlite3'}"})
+    with app.app_context():
+        upgrade(revision="0007")
+        with db.engine.begin() as connection:
+            for slug, version in (("perceptions", 1), ("easy-read", 1), ("perceptions", 2)):
+                connection.execute(
+                    text(
+                        "INSERT INTO surveys (slug, version, title, definition, status) "
+                        "VALUES (:slug, :version, 'A survey', '{}', 'closed')"
+                    ),
+                    {"slug": slug, "version": version},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT slug, version, wave, imported_from FROM surveys ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            ("perceptions", 1, 1, None),
+            ("easy-read", 1, 1, None),
+            ("perceptions", 2, 2, None),
+        ]
+        downgrade(revision="0007")
+        with db.engine.connect() as connection:
+            assert "wave" not in {c["name"] for c in inspect(connection).get_columns("surveys")}
+        db.engine.dispose()
