@@ -131,7 +131,12 @@ FIXED_VARIABLES = (
         "(Polish), ro (Romanian) or ur (Urdu); answers are coded the same in every language",
         "text",
     ),
-    Variable("source", "How the response came in: online, paper or demo (synthetic)", "text"),
+    Variable(
+        "source",
+        "How the response came in: online, paper, demo (synthetic) or imported (a wave run "
+        "elsewhere)",
+        "text",
+    ),
     Variable("started_on", "Day the resident started the survey", "date"),
     Variable("submitted_on", "Day the resident submitted the survey", "date"),
     Variable("utm_source", "Where the link was shared, as tagged in it (utm_source)", "text"),

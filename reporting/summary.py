@@ -309,7 +309,12 @@ def build_summary(report: Report) -> Summary | None:
     responses = f"{_count(fieldwork['submitted'])} residents answered"
     if first:
         responses += f" between {first} and {last}" if first != last else f" on {first}"
-    responses += f", through {channels_used} of the partnership's channels"
+    survey = report["survey"]
+    if survey is not None and survey["imported_from"]:
+        # A wave run elsewhere: its responses came through no channel link of the service.
+        responses += f" (collected elsewhere and imported from {survey['imported_from']})"
+    else:
+        responses += f", through {channels_used} of the partnership's channels"
     if top:
         responses += "; most through " + ", ".join(
             f"{row['channel']} ({_count(row['count'])})" for row in top

@@ -101,12 +101,14 @@ def _register_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
     from .partners import bp as partners_bp
     from .public import bp as public_bp
+    from .results_pages import bp as results_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(results_bp)
     register_error_handlers(app)
 
 

@@ -4,6 +4,7 @@ benchmarks, demo, users and jobs."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -129,6 +130,62 @@ def survey_new_wave(slug: str | None, path: Path | None, open_it: bool) -> None:
     click.echo(f"  Every channel link carries over ({channels} in use).")
     if not open_it:
         click.echo(f"  Open it for residents with `flask survey open {survey.ref}`.")
+
+
+@survey_cli.command("import-wave")
+@click.argument("data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    "mapping_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV saying which column answers which question (see docs/importing.md).",
+)
+@click.option("--wave", required=True, type=click.IntRange(0), help="A wave number not in use.")
+@click.option("--survey", "slug", help="The survey's slug; the open or newest survey's by default.")
+@click.option(
+    "--definition",
+    "definition_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The questionnaire the earlier wave asked, if not the newest wave's.",
+)
+@click.option("--opened", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
+@click.option("--closed", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
+def survey_import_wave(
+    data_file: Path,
+    mapping_file: Path,
+    wave: int,
+    slug: str | None,
+    definition_path: Path | None,
+    opened: dt.datetime | None,
+    closed: dt.datetime | None,
+) -> None:
+    """Import an earlier wave's responses from a CSV or XLSX, checked row by row; nothing is
+    written unless every row fits."""
+    from .wave_import import WaveImportError, import_wave, summary
+
+    try:
+        questionnaire = load_definition_file(definition_path) if definition_path else None
+    except DefinitionError as error:
+        _fail(str(error))
+    if slug is None:
+        slug = questionnaire.slug if questionnaire else _survey_by_label(None).slug
+    elif ":" in slug:
+        _fail("--survey takes the survey's slug alone; the new wave's number goes in --wave")
+    try:
+        result = import_wave(
+            data_file,
+            mapping_file,
+            wave=wave,
+            slug=slug,
+            questionnaire=questionnaire,
+            opened=opened.date() if opened else None,
+            closed=closed.date() if closed else None,
+        )
+    except WaveImportError as error:
+        _fail(str(error))
+    for line in summary(result):
+        click.echo(line)
 
 
 @survey_cli.command("list")
@@ -584,5 +641,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report_command)
     app.cli.add_command(export_command)
     groups = (survey_cli, channels_cli, benchmarks_cli, demo_cli, users_cli, jobs_cli)
-    for group in (*groups, translations_cli):
+    from .results_cli import results_cli
+
+    for group in (*groups, translations_cli, results_cli):
         app.cli.add_command(group)

@@ -42,6 +42,8 @@ BEAT_EVERY_SECONDS = 30
 WORKER_LATE_AFTER = dt.timedelta(minutes=2)
 PROGRESS_EVERY_SECONDS = 0.5
 KEEP_FINISHED_JOBS = dt.timedelta(days=30)
+# Publishing a wave's results to residents (survey_app.results): no files, a public page.
+PUBLISH = "publish"
 
 STOPPED_MESSAGE = (
     "This stopped before it finished because the background worker running it stopped. "
@@ -234,6 +236,8 @@ def active_jobs() -> list[Job]:
 
 
 def title(job: Job) -> str:
+    if job.kind == PUBLISH:
+        return f"Publishing the results of wave {job.params['wave']}"
     if job.kind == "report":
         return f"{str(job.params['kind']).capitalize()} report"
     words = " with what residents wrote" if job.params.get("free_text") else ""
@@ -243,7 +247,7 @@ def title(job: Job) -> str:
 def describe(job: Job) -> dict[str, Any]:
     """The job's state in the words and numbers its page shows; also its JSON for the page's
     script. `step` names what is being done; `count` says how far it has got."""
-    unit = "steps" if job.kind == "report" else "responses"
+    unit = "responses" if job.kind == "export" else "steps"
     total = max(job.total, job.done)
     return {
         "status": job.status,
@@ -384,9 +388,21 @@ def _export(
     )
 
 
+def _publish(
+    params: dict[str, Any], survey_id: int | None, user_id: int | None, progress: Progress
+) -> list[str]:
+    from . import results
+
+    if survey_id is None:
+        raise results.PublishRefused("No survey was named to publish.")
+    results.publish(survey_id, user_id=user_id, progress=progress)
+    return []  # nothing to download: the results are on the public pages
+
+
 WORK: dict[str, Callable[[dict[str, Any], int | None, int | None, Progress], list[str]]] = {
     "report": _report,
     "export": _export,
+    PUBLISH: _publish,
 }
 
 

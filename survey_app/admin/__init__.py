@@ -69,4 +69,5 @@ from . import (  # noqa: E402,F401
     routes_paper,
     routes_people,
     routes_quality,
+    routes_results,
 )

@@ -18,7 +18,8 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..models import USER_ROLES
-from ..questionnaire.handler_base import without_control_characters
+from ..questionnaire.handler_base import with_plain_line_breaks, without_control_characters
+from ..you_said_we_did import WE_DID_LIMIT, YOU_SAID_LIMIT
 
 
 class NewChannelForm(FlaskForm):
@@ -113,6 +114,37 @@ class QualityDecisionForm(FlaskForm):
 
 class UndoDecisionForm(FlaskForm):
     reason = _reason("Enter why the decision is being undone")
+
+
+def _clean_entry(value: str | None) -> str | None:
+    return (
+        without_control_characters(with_plain_line_breaks(value.strip()))
+        if isinstance(value, str)
+        else value
+    )
+
+
+class YouSaidWeDidForm(FlaskForm):
+    you_said = TextAreaField(
+        filters=[_clean_entry],
+        validators=[
+            DataRequired("Enter what residents said"),
+            Length(
+                max=YOU_SAID_LIMIT,
+                message=f"What residents said must be {YOU_SAID_LIMIT:,} characters or fewer",
+            ),
+        ],
+    )
+    we_did = TextAreaField(
+        filters=[_clean_entry],
+        validators=[
+            DataRequired("Enter what the partnership did or will do"),
+            Length(
+                max=WE_DID_LIMIT,
+                message=(f"What the partnership did must be {WE_DID_LIMIT:,} characters or fewer"),
+            ),
+        ],
+    )
 
 
 def choices(pairs: list[tuple[str, str]], prompt: str | None = None) -> list[SelectChoice]:

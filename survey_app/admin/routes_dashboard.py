@@ -17,9 +17,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import jobs, live, quality
-from ..forms import error_list, refresh_expired_token
-from ..models import ACTIVE_JOB_STATUSES
+from .. import jobs, live, quality, results
+from ..extensions import db
+from ..forms import ConfirmForm, error_list, refresh_expired_token
+from ..models import ACTIVE_JOB_STATUSES, Job, Survey
 from ..questionnaire import Questionnaire
 from . import bp, report_files
 from . import dashboard as board
@@ -76,6 +77,8 @@ def dashboard() -> Any:
 def _render_reports(report_form: ReportForm, export_form: ExportForm) -> Any:
     errors = error_list(report_form) if report_form.errors else []
     errors += error_list(export_form) if export_form.errors else []
+    survey = board.current_survey()
+    waves = results.wave_states(survey["slug"]) if survey else []
     return render_template(
         "admin/reports.html",
         report_form=report_form,
@@ -83,6 +86,9 @@ def _render_reports(report_form: ReportForm, export_form: ExportForm) -> Any:
         files=report_files.stored_files(),
         under_way=[(job, jobs.title(job)) for job in jobs.active_jobs()],
         errors=errors,
+        waves=waves,
+        next_to_publish=results.next_to_publish(waves),
+        publish_form=ConfirmForm(),
     )
 
 
@@ -145,7 +151,17 @@ def job(job_id: str) -> Any:
         # Only a queued job waits on a worker; say so when none has been seen lately.
         no_worker=found.status == "queued" and not jobs.worker_running(),
         refresh_seconds=JOB_PAGE_REFRESH_SECONDS,
+        published=_published_survey(found),
     )
+
+
+def _published_survey(found: Job) -> Survey | None:
+    """The wave whose results a finished publishing job published (and are still published)."""
+    if found.kind != jobs.PUBLISH or found.status != "done" or found.survey_id is None:
+        return None
+    if results.publication(found.survey_id) is None:
+        return None
+    return db.session.get(Survey, found.survey_id)
 
 
 @bp.route("/jobs/<job_id>/progress")

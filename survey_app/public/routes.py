@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as HttpResponse
 
-from .. import languages, quality, responses, tokens
+from .. import languages, quality, responses, results, tokens
 from ..database import DATABASE_UNAVAILABLE
 from ..errors import TITLES, retry_after
 from ..extensions import db, limiter
@@ -432,7 +432,12 @@ def confirmation() -> Any:
     response = responses.find_response(session.get("token"))
     if response is None or response.status != "submitted":
         return redirect(url_for("public.start"))
-    return render_template("public/confirmation.html", response=response, form=ConfirmForm())
+    return render_template(
+        "public/confirmation.html",
+        response=response,
+        form=ConfirmForm(),
+        results_published=results.any_published(response.survey.slug),
+    )
 
 
 @bp.route("/too-young")

@@ -78,6 +78,22 @@ def cases(a: int, b: int, analyst_id: int) -> list[Case]:
         case("GET", "/confirmation", _everyone(ALLOWED)),
         case("GET", "/too-young", _everyone(ALLOWED)),
         case("POST", "/start-again", _everyone(ALLOWED)),
+        # Results for residents: /results says when they will come; nothing is published here.
+        case("GET", "/results", _everyone(ALLOWED)),
+        case(
+            "GET",
+            "/results/<slug>/<int:wave>",
+            _everyone(NOT_FOUND),
+            slug="safermk-perceptions",
+            wave=1,
+        ),
+        case(
+            "GET",
+            "/results/<slug>/<int:wave>.csv",
+            _everyone(NOT_FOUND),
+            slug="safermk-perceptions",
+            wave=1,
+        ),
         # Signing in and out.
         case("GET", "/sign-in", _everyone(ALLOWED)),
         case("GET", "/set-password/<token>", _everyone(NOT_FOUND), token="not-a-real-token"),
@@ -122,6 +138,19 @@ def cases(a: int, b: int, analyst_id: int) -> list[Case]:
             "/admin/jobs/<job_id>/progress",
             (SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND),
             job_id="0" * 32,
+        ),
+        # Results for residents: the open survey (id 1) cannot be published, and has no entries.
+        case("GET", "/admin/results/<int:survey_id>", ANALYST_ONLY, survey_id=1),
+        case("POST", "/admin/results/<int:survey_id>/publish", ANALYST_ONLY, survey_id=1),
+        case("GET", "/admin/results/<int:survey_id>/unpublish", ANALYST_ONLY, survey_id=1),
+        case("GET", "/admin/results/<int:survey_id>/entries/new", ANALYST_ONLY, survey_id=1),
+        *(
+            case(method, rule, (SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND), survey_id=1, entry_id=1)
+            for method, rule in (
+                ("GET", "/admin/results/<int:survey_id>/entries/<int:entry_id>"),
+                ("GET", "/admin/results/<int:survey_id>/entries/<int:entry_id>/delete"),
+                ("POST", "/admin/results/<int:survey_id>/entries/<int:entry_id>/move"),
+            )
         ),
         case("GET", "/admin/paper", ANALYST_ONLY),
         case("GET", "/admin/paper/questions/<page_id>", ANALYST_ONLY, page_id="age"),
