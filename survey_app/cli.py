@@ -231,9 +231,14 @@ def survey_open(survey: str | None) -> None:
             f"{chosen.label} was imported from {chosen.imported_from}: it holds responses "
             "collected elsewhere and cannot be opened to residents"
         )
-    setup_data.set_survey_status(chosen, "open")
+    withdrawn = setup_data.set_survey_status(chosen, "open")
     db.session.commit()
     click.echo(f"{chosen.label} is open.")
+    if withdrawn:
+        click.echo(
+            "  Its published results were taken off /results: publish them again once it "
+            f"closes (`flask results publish {chosen.ref}`)."
+        )
 
 
 @survey_cli.command("close")

@@ -95,8 +95,12 @@ def results_unpublish(survey: str | None) -> None:
     if not results.unpublish(chosen.id):
         _fail(f"The results of {chosen.ref} are not published")
     kept = len(you_said_we_did.entries(chosen.id))
-    entries = f"{kept} 'You said, we did' {'entry is' if kept == 1 else 'entries are'}"
-    click.echo(f"Unpublished the results of {chosen.ref}. Its {entries} kept as drafts.")
+    entries = (
+        "Its 'You said, we did' entry is kept as a draft."
+        if kept == 1
+        else f"Its {kept} 'You said, we did' entries are kept as drafts."
+    )
+    click.echo(f"Unpublished the results of {chosen.ref}. {entries}")
 
 
 @results_cli.command("list")

@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .languages import AWAITING_REVIEW, read_catalog, review_status
-from .models import Channel, Partner, PopulationBenchmark, Survey, SurveyTranslation
+from .models import (
+    Channel,
+    Partner,
+    PopulationBenchmark,
+    PublishedResults,
+    Survey,
+    SurveyTranslation,
+)
 from .questionnaire import Questionnaire, load_definition_file
 from .questionnaire.translation import Translation, apply, only_wording_differs, translation_files
 
@@ -221,15 +228,24 @@ def previous_wave(survey: Survey) -> Survey | None:
     ).first()
 
 
-def set_survey_status(survey: Survey, status: str) -> None:
+def set_survey_status(survey: Survey, status: str) -> bool:
+    """Open or close a wave. Opening one closes any other, and takes down the results it had
+    published: they were the figures of a closed wave that is now collecting answers again.
+    True when published results were taken down."""
+    withdrawn = False
     if status == "open":
         # One survey is open at a time: residents' links lead to exactly one questionnaire.
         for other in db.session.scalars(select(Survey).where(Survey.status == "open")):
             if other.id != survey.id:
                 other.status, other.closed_on = "closed", dt.date.today()
         survey.status, survey.opened_on, survey.closed_on = "open", dt.date.today(), None
+        published = db.session.get(PublishedResults, survey.id)
+        if published is not None:
+            db.session.delete(published)
+            withdrawn = True
     else:
         survey.status, survey.closed_on = "closed", dt.date.today()
+    return withdrawn
 
 
 def add_channel(slug: str, partner_name: str, name: str) -> Channel:

@@ -78,6 +78,8 @@ VISITORS_BY_PREFIX = {
     "/admin/": (ANALYST_EMAIL,),
     "/partner/": (PARTNER_A_EMAIL,),
     "/channels/": (ANALYST_EMAIL, PARTNER_A_EMAIL),
+    # Published results: anyone, signed in or not (None: a visitor who is not signed in).
+    "/results/": (None, ANALYST_EMAIL),
 }
 
 
@@ -96,7 +98,10 @@ def test_every_route_with_an_id_answers_not_found_for_an_id_no_row_can_have(app,
     make_staff(app)
     rules = rules_with_an_id(app)
     assert len(rules) >= 11
-    clients = {email: signed_in(app, email) for email in (ANALYST_EMAIL, PARTNER_A_EMAIL)}
+    clients: dict[str | None, PageCheckingClient] = {
+        email: signed_in(app, email) for email in (ANALYST_EMAIL, PARTNER_A_EMAIL)
+    }
+    clients[None] = app.test_client()
     # A page with a form, so POSTs carry a valid CSRF token and reach the lookup.
     clients[ANALYST_EMAIL].get("/admin/channels/new")
     wrong = []

@@ -201,7 +201,7 @@ def test_unpublishing_removes_the_page_and_keeps_the_entries_as_drafts(app, clie
     result = runner.invoke(args=["results", "unpublish"])
 
     assert result.exit_code == 0, result.output
-    assert "Its 1 'You said, we did' entry is kept as drafts." in result.output
+    assert "Its 'You said, we did' entry is kept as a draft." in result.output
     assert "Unpublished the results of safermk-perceptions:1" in result.output
     assert client.get(WAVE_ONE).status_code == 404
     assert client.get(f"{WAVE_ONE}.csv").status_code == 404
@@ -401,3 +401,17 @@ def test_results_pages_are_in_english_without_language_links(app, client, runner
         soup = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
         assert soup.html.get("lang") == "en"
         assert soup.select(".app-language-links") == []
+
+
+def test_reopening_a_published_wave_takes_its_results_down(app, client, runner):
+    _wave_one(app)
+    _publish(runner)
+    assert client.get(WAVE_ONE).status_code == 200
+
+    reopened = runner.invoke(args=["survey", "open", f"{SLUG}:1"])
+
+    assert reopened.exit_code == 0, reopened.output
+    assert "Its published results were taken off /results" in reopened.output
+    assert "flask results publish safermk-perceptions:1" in reopened.output
+    assert client.get(WAVE_ONE).status_code == 404
+    assert _published_count(app) == 0
