@@ -39,8 +39,10 @@ from .models import PublishedResults, Survey, YouSaidWeDid
 log = logging.getLogger(__name__)
 
 SHAPE = 1
-# Shares are kept to a hundredth of a percentage point: more than any page shows.
-SHARE_DECIMALS = 4
+# Shares are kept to a ten-thousandth of a percentage point: more than any page shows, and fine
+# enough that a figure rounded again for the page or the CSV (to 0.1 or 1 point) comes out as
+# the report rounds it (kept to 0.01 points, 29.052% became 29.05% and then 29.0%, not 29.1%).
+SHARE_DECIMALS = 6
 
 Progress = Callable[[int, int, str], None]
 

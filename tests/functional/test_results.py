@@ -415,3 +415,20 @@ def test_reopening_a_published_wave_takes_its_results_down(app, client, runner):
     assert "flask results publish safermk-perceptions:1" in reopened.output
     assert client.get(WAVE_ONE).status_code == 404
     assert _published_count(app) == 0
+
+
+def test_the_csv_rounds_each_headline_figure_as_the_final_report_does(app, client, runner):
+    from reporting.final import build_final_report
+
+    survey_id = _wave_one(app, count=600)
+    _publish(runner)
+    with app.app_context():
+        report = build_final_report(db.engine, survey_id)
+    rows = {row["measure"]: row for row in _csv_rows(client, f"{WAVE_ONE}.csv")}
+    for indicator in report["weighted_results"]["indicators"]:
+        if indicator["kind"] != "headline" or indicator["weighted_share"] is None:
+            continue
+        row = rows[indicator["label"]]
+        assert row["value"] == f"{indicator['weighted_share'] * 100:.1f}", indicator["label"]
+        assert row["interval_low"] == f"{indicator['weighted_interval_low'] * 100:.1f}"
+        assert row["interval_high"] == f"{indicator['weighted_interval_high'] * 100:.1f}"
