@@ -62,6 +62,10 @@ class ReportForm(FlaskForm):
         ],
         validators=[InputRequired("Select which report")],
     )
+    # Which wave, when the survey has run more than once: choices are set per request (the
+    # page shows them only then) and checked by the route, so a form without it means the
+    # open or newest wave.
+    wave = RadioField(validate_choice=False)
 
 
 class ExportForm(FlaskForm):
@@ -74,6 +78,7 @@ class ExportForm(FlaskForm):
         validators=[InputRequired("Select a format")],
     )
     include_free_text = BooleanField()
+    wave = RadioField(validate_choice=False, id="export-wave")
 
 
 class PaperStartForm(FlaskForm):

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
 from .. import jobs, live, quality, results
 from ..extensions import db
@@ -24,7 +25,7 @@ from ..models import ACTIVE_JOB_STATUSES, Job, Survey
 from ..questionnaire import Questionnaire
 from . import bp, report_files
 from . import dashboard as board
-from .forms import ExportForm, ReportForm
+from .forms import ExportForm, ReportForm, SelectChoice
 
 # A job's page without JavaScript reloads itself this often while the job is under way.
 JOB_PAGE_REFRESH_SECONDS = 3
@@ -74,7 +75,50 @@ def dashboard() -> Any:
     )
 
 
+def _wave_choices(form: ReportForm | ExportForm) -> dict[str, int]:
+    """Offer the survey's waves (newest first) when it has run more than once; the open or
+    newest one is chosen unless the form chose another. Values are survey ids by wave label."""
+    current = board.current_survey()
+    if current is None:
+        return {}
+    waves = db.session.scalars(
+        select(Survey).where(Survey.slug == current["slug"]).order_by(Survey.wave.desc())
+    ).all()
+    if len(waves) < 2:
+        return {}
+    choices = []
+    for wave in waves:
+        if wave.status == "open":
+            state = "open"
+        elif wave.imported_from:
+            state = f"imported from {wave.imported_from}"
+        else:
+            state = "closed" + (
+                f" {wave.closed_on.day} {wave.closed_on:%B %Y}" if wave.closed_on else ""
+            )
+        choices.append(SelectChoice(str(wave.id), f"Wave {wave.wave} ({state})"))
+    form.wave.choices = choices
+    if form.wave.data in (None, "", "None"):
+        form.wave.data = str(current["id"])
+    return {str(wave.id): wave.id for wave in waves}
+
+
+def _chosen_wave(form: ReportForm | ExportForm) -> tuple[int | None, bool]:
+    """The survey id the form asks for (the open or newest wave by default); False when the
+    form named a wave that is not one of the survey's."""
+    offered = _wave_choices(form)
+    if not offered:
+        return _survey_id(), True
+    chosen = offered.get(str(form.wave.data))
+    if chosen is None:
+        form.wave.errors = ["Select which wave"]
+        return None, False
+    return chosen, True
+
+
 def _render_reports(report_form: ReportForm, export_form: ExportForm) -> Any:
+    _wave_choices(report_form)
+    _wave_choices(export_form)
     errors = error_list(report_form) if report_form.errors else []
     errors += error_list(export_form) if export_form.errors else []
     survey = board.current_survey()
@@ -102,9 +146,11 @@ def _survey_id() -> int | None:
     return survey["id"] if survey else None
 
 
-def _started(kind: str, params: dict[str, Any]) -> Any:
+def _started(kind: str, params: dict[str, Any], survey_id: int | None = None) -> Any:
     """Queue the work (or join the same work under way) and show its progress page."""
-    job, joined = jobs.start(kind, params, survey_id=_survey_id(), user_id=current_user.id)
+    if survey_id is None:
+        survey_id = _survey_id()
+    job, joined = jobs.start(kind, params, survey_id=survey_id, user_id=current_user.id)
     if joined:
         flash(
             "The same work was already under way, so your request joined it rather than "
@@ -118,7 +164,9 @@ def _started(kind: str, params: dict[str, Any]) -> Any:
 def report_generate() -> Any:
     form = ReportForm()
     if form.validate_on_submit():
-        return _started("report", {"kind": form.kind.data})
+        survey_id, known = _chosen_wave(form)
+        if known:
+            return _started("report", {"kind": form.kind.data}, survey_id)
     refresh_expired_token(form)
     return _render_reports(form, ExportForm(formdata=None))
 
@@ -127,10 +175,13 @@ def report_generate() -> Any:
 def export_generate() -> Any:
     form = ExportForm()
     if form.validate_on_submit():
-        return _started(
-            "export",
-            {"fmt": form.export_format.data, "free_text": bool(form.include_free_text.data)},
-        )
+        survey_id, known = _chosen_wave(form)
+        if known:
+            return _started(
+                "export",
+                {"fmt": form.export_format.data, "free_text": bool(form.include_free_text.data)},
+                survey_id,
+            )
     refresh_expired_token(form)
     return _render_reports(ReportForm(formdata=None), form)
 

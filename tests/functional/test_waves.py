@@ -118,3 +118,39 @@ def test_demo_data_goes_to_the_wave_named(app, runner):
     assert written.name.startswith("safermk-perceptions-wave2-final-")
     report = json.loads(written.read_text())
     assert report["survey"]["wave"] == 2 and report["comparison"]["previous"]["wave"] == 1
+
+
+def test_the_analyst_chooses_which_wave_a_report_or_export_is_for(app, runner):
+    from ..helpers import run_jobs, text_of
+    from .staff_factories import ANALYST_EMAIL, make_staff, sign_in
+
+    make_staff(app)
+    analyst = app.test_client()
+    sign_in(analyst, ANALYST_EMAIL)
+    assert "Which wave" not in text_of(analyst.get("/admin/reports"))  # one wave: no choice
+
+    assert runner.invoke(args=["demo", "seed", "--responses", "40"]).exit_code == 0
+    assert runner.invoke(args=["survey", "close"]).exit_code == 0
+    assert runner.invoke(args=["survey", "new-wave", "--open"]).exit_code == 0
+    with app.app_context():
+        ids = {s.wave: s.id for s in db.session.scalars(select(Survey))}
+    page = analyst.get("/admin/reports")
+    text = text_of(page)
+    assert "Which wave Wave 2 (open) Wave 1 (closed" in text
+    # The open wave is chosen unless the analyst chooses another.
+    html = page.get_data(as_text=True)
+    assert f'value="{ids[2]}" checked' in html
+
+    refused = analyst.submit("/admin/reports/generate", {"kind": "final", "wave": "99999"})
+    assert refused.status_code == 200 and "Select which wave" in text_of(refused)
+
+    queued = analyst.submit("/admin/reports/generate", {"kind": "final", "wave": str(ids[1])})
+    assert queued.status_code == 302, text_of(queued)
+    exported = analyst.submit(
+        "/admin/exports/generate", {"export_format": "csv", "wave": str(ids[1])}
+    )
+    assert exported.status_code == 302
+    assert run_jobs(app) == 2
+    names = [name for name in text_of(analyst.get("/admin/reports")).split() if "wave" in name]
+    assert any(name.startswith("safermk-perceptions-wave1-final-") for name in names), names
+    assert any(name.startswith("safermk-perceptions-wave1-responses-") for name in names), names
