@@ -5,10 +5,12 @@ Each wave's shares are its own final report's: weighted to the census (or unweig
 waves when either could not be weighted, so that like is compared with like) and published
 under the same disclosure control, so a share the previous wave's report withheld stays
 withheld here, and so does the change. The two waves are independent samples, so the change
-d = p2 - p1 has the standard error sqrt(p1(1 - p1) / n1 + p2(1 - p2) / n2), each n the Kish
-effective sample size of that wave's base (its size when unweighted): the same allowance for
-weighting the reports' own intervals make. The interval is d +/- 1.96 standard errors, and the
-two-sided z-test of no change is its dual, so the interval excludes 0 exactly when p < 0.05.
+d = p2 - p1 gets the Agresti-Caffo interval: each share with one "yes" and one "no" added,
+p~ = (p n + 1) / (n + 2), each n the Kish effective sample size of that wave's base (its size
+when unweighted: the same allowance for weighting the reports' own intervals make), and
+d~ +/- 1.96 sqrt(p1~(1 - p1~) / (n1 + 2) + p2~(1 - p2~) / (n2 + 2)). The two-sided z-test of
+no change with the same standard error is its dual, so the interval excludes 0 exactly when
+p < 0.05; the additions keep a share of 0% or 100% in a small wave from looking certain.
 Significance then allows for the number of comparisons, as the reports do elsewhere: Holm's
 procedure at a family-wise 5% within each family (the headline indicators; the options of one
 question or grid item), so a change can have a 95% interval clear of 0 and still not be
@@ -56,9 +58,9 @@ INDICATOR_QUESTIONS: Mapping[str, tuple[str, ...]] = {
 }
 METHOD = (
     "Each wave's shares are as in its own final report. The change is this wave's share less "
-    "the previous wave's, in percentage points, with a 95% interval from the two waves' "
-    "standard errors (each on the effective sample size of its base, which allows for the "
-    "weighting). A change is marked significant when the z-test of no change rejects it after "
+    "the previous wave's, in percentage points, with a 95% Agresti-Caffo interval from the two "
+    "waves' standard errors (each on the effective sample size of its base, which allows for "
+    "the weighting). A change is marked significant when the z-test of no change rejects it after "
     "Holm's adjustment for the number of comparisons in its table (the headline indicators; "
     "the answers to one question), so the chance of any false mark in a table is at most 5%. "
     "A question is compared only when it was asked the same way in both waves."
@@ -99,17 +101,23 @@ class Difference:
 
 def difference(previous: float, previous_n: float, current: float, current_n: float) -> Difference:
     """The change between two independent shares, each with its (effective) sample size: the
-    95% Wald interval and the two-sided z-test's p-value, which are duals."""
+    95% Agresti-Caffo interval and the two-sided z-test with the same standard error, which
+    are duals. Agresti and Caffo add one "yes" and one "no" to each sample before working out
+    the standard error, so that a share of 0% or 100% (whose binomial variance is 0) does not
+    make a change look certain; with hundreds in each base it changes the interval by hundredths
+    of a point."""
     if previous_n <= 0 or current_n <= 0:
         raise ValueError("both shares need a base of more than 0")
     change = current - previous
-    variance = previous * (1 - previous) / previous_n + current * (1 - current) / current_n
-    error = math.sqrt(max(variance, 0.0))
-    if error == 0.0:
-        # Both shares are 0 or 1: no sampling variation, so a change is certain and none is none.
-        return Difference(change, change, change, 1.0 if change == 0 else 0.0)
-    p_value = min(1.0, math.erfc(abs(change) / error / math.sqrt(2.0)))
-    return Difference(change, change - Z * error, change + Z * error, p_value)
+    adjusted_previous = (previous * previous_n + 1) / (previous_n + 2)
+    adjusted_current = (current * current_n + 1) / (current_n + 2)
+    adjusted_change = adjusted_current - adjusted_previous
+    error = math.sqrt(
+        adjusted_previous * (1 - adjusted_previous) / (previous_n + 2)
+        + adjusted_current * (1 - adjusted_current) / (current_n + 2)
+    )
+    p_value = min(1.0, math.erfc(abs(adjusted_change) / error / math.sqrt(2.0)))
+    return Difference(change, adjusted_change - Z * error, adjusted_change + Z * error, p_value)
 
 
 def _page_routes(definition: Mapping[str, Any]) -> dict[str, Any]:

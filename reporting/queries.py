@@ -197,10 +197,20 @@ def find_survey(engine: Engine, survey_id: int | None = None) -> dict[str, Any] 
 
 
 def previous_wave(engine: Engine, survey: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The survey's wave before this one (the highest-numbered earlier wave), if any."""
+    """The survey's wave before this one (the highest-numbered earlier wave with responses
+    counted in its reports: one made ready but never run is passed over), if any."""
+    ran = (
+        select(responses.c.id)
+        .where(
+            responses.c.survey_id == surveys.c.id,
+            responses.c.status == SUBMITTED,
+            responses.c.excluded == false(),
+        )
+        .exists()
+    )
     query = (
         select(surveys)
-        .where(surveys.c.slug == survey["slug"], surveys.c.wave < survey["wave"])
+        .where(surveys.c.slug == survey["slug"], surveys.c.wave < survey["wave"], ran)
         .order_by(surveys.c.wave.desc())
         .limit(1)
     )

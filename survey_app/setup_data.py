@@ -19,6 +19,7 @@ from .models import (
     Partner,
     PopulationBenchmark,
     PublishedResults,
+    Response,
     Survey,
     SurveyTranslation,
 )
@@ -86,10 +87,12 @@ def store_translation(survey: Survey, translation: Translation) -> SurveyTransla
     return row
 
 
-def _newest_wave(slug: str) -> Survey | None:
-    return db.session.scalars(
-        select(Survey).where(Survey.slug == slug).order_by(Survey.wave.desc()).limit(1)
-    ).first()
+def newest_wave(slug: str, *, run_here: bool = False) -> Survey | None:
+    """The survey's highest-numbered wave; with run_here, the highest not imported."""
+    query = select(Survey).where(Survey.slug == slug)
+    if run_here:
+        query = query.where(Survey.imported_from.is_(None))
+    return db.session.scalars(query.order_by(Survey.wave.desc()).limit(1)).first()
 
 
 def _load_definition(questionnaire: Questionnaire, *, open_it: bool) -> LoadResult:
@@ -114,15 +117,15 @@ def _load_definition(questionnaire: Questionnaire, *, open_it: bool) -> LoadResu
         existing.definition = dict(questionnaire.definition)
         db.session.commit()
         return LoadResult(existing, created=False, reworded=True)
-    newest = _newest_wave(questionnaire.slug)
-    survey = _add_wave(questionnaire, (newest.wave + 1) if newest else 1)
+    newest = newest_wave(questionnaire.slug)
+    survey = add_wave(questionnaire, (newest.wave + 1) if newest else 1)
     if open_it:
         set_survey_status(survey, "open")
     db.session.commit()
     return LoadResult(survey, created=True)
 
 
-def _add_wave(
+def add_wave(
     questionnaire: Questionnaire, wave: int, *, imported_from: str | None = None
 ) -> Survey:
     survey = Survey(
@@ -149,9 +152,19 @@ def new_wave(
     """Open the next wave of a survey whose newest wave is closed: the same questionnaire (and
     its translations) by default, or the given one, which must be the same survey's. Channels
     belong to the partnership, not to a wave, so every channel link carries over."""
-    newest = _newest_wave(slug)
-    if newest is None:
+    # The next wave follows the last one run here (an imported wave has no translations, and
+    # may be numbered above it), and is numbered after every wave.
+    newest = newest_wave(slug, run_here=True)
+    highest = newest_wave(slug)
+    if newest is None or highest is None:
         raise SetupError(f"No survey {slug!r} is loaded; see `flask survey list`")
+    if newest.opened_on is None and not db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.survey_id == newest.id)
+    ):
+        raise SetupError(
+            f"Wave {newest.wave} of {slug} has never been opened: open it "
+            f"(`flask survey open {newest.ref}`) rather than starting another"
+        )
     if newest.status == "open":
         raise SetupError(
             f"Wave {newest.wave} of {slug} is still open; close it first "
@@ -187,7 +200,7 @@ def new_wave(
     if questionnaire is None:
         survey = Survey(
             slug=slug,
-            wave=newest.wave + 1,
+            wave=highest.wave + 1,
             version=newest.version,
             title=newest.title,
             definition=dict(newest.definition),
@@ -209,7 +222,7 @@ def new_wave(
                 )
             )
     else:
-        survey = _add_wave(questionnaire, newest.wave + 1)
+        survey = add_wave(questionnaire, highest.wave + 1)
         for translation in checked:
             store_translation(survey, translation)
     if open_it:

@@ -32,7 +32,7 @@ from .quality import answer_pattern
 from .questionnaire import Questionnaire
 from .questionnaire.derive import derive_dimensions
 from .questionnaire.translation import only_wording_differs
-from .setup_data import _add_wave, _newest_wave
+from .setup_data import add_wave, newest_wave
 
 BATCH = 5_000
 # `flask purge --free-text-days`, unless the operator runs it with another.
@@ -147,7 +147,7 @@ def import_wave(
 def _questionnaire(slug: str, given: Questionnaire | None) -> Questionnaire:
     """The questionnaire the earlier wave asked: the one given, or the survey's newest wave's."""
     if given is None:
-        newest = _newest_wave(slug)
+        newest = newest_wave(slug)
         if newest is None:
             raise WaveImportError(
                 f"No survey {slug!r} is loaded (see `flask survey list`); give the "
@@ -205,7 +205,7 @@ def _store(
 ) -> Survey:
     """The new wave and its responses, in one transaction."""
     try:
-        survey = _add_wave(questionnaire, wave, imported_from=source_name[:300])
+        survey = add_wave(questionnaire, wave, imported_from=source_name[:300])
         survey.opened_on, survey.closed_on = opened_on, closed_on
         batch: list[dict[str, Any]] = []
         for answers, submitted in checked.answers:

@@ -74,6 +74,18 @@ def upgrade():
 
 
 def downgrade():
+    # Before waves, a questionnaire version was one survey: two waves of one version cannot go
+    # back. Say so before changing anything.
+    repeated = op.get_bind().execute(
+        sa.text(
+            "SELECT slug, version FROM surveys GROUP BY slug, version HAVING count(*) > 1"
+        )
+    ).first()
+    if repeated is not None:
+        raise RuntimeError(
+            f"Cannot go back before waves: {repeated[0]} version {repeated[1]} was run as more "
+            "than one wave. Remove the later waves (or restore a backup) first."
+        )
     op.drop_index("ix_you_said_we_did_survey", table_name="you_said_we_did")
     op.drop_table("you_said_we_did")
     op.drop_table("published_results")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, render_template, url_for
+from flask import Response, abort, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -25,9 +25,15 @@ CACHE_SECONDS = 300
 
 @bp.after_request
 def _cache(response: HttpResponse) -> HttpResponse:
+    # Flask adds the session cookie after these hooks, so a visitor who brought any cookie (a
+    # resident part way through the survey) or whose session changed is never cached: a shared
+    # cache must not keep a page with someone's cookie on it.
     shared = (
         response.status_code == 200
         and not current_user.is_authenticated
+        and not request.cookies
+        and not session.modified
+        and not session.permanent
         and "Set-Cookie" not in response.headers
     )
     response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}" if shared else "no-store"

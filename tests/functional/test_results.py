@@ -432,3 +432,14 @@ def test_the_csv_rounds_each_headline_figure_as_the_final_report_does(app, clien
         assert row["value"] == f"{indicator['weighted_share'] * 100:.1f}", indicator["label"]
         assert row["interval_low"] == f"{indicator['weighted_interval_low'] * 100:.1f}"
         assert row["interval_high"] == f"{indicator['weighted_interval_high'] * 100:.1f}"
+
+
+def test_a_resident_with_a_session_is_never_sent_a_cacheable_page(app, runner):
+    _wave_one(app)
+    _publish(runner)
+    resident = app.test_client()
+    resident.get("/s/age-uk")  # a partner's link starts a session: its cookie comes back
+    assert resident.get_cookie(app.config["SESSION_COOKIE_NAME"]) is not None
+    for url in ("/results", WAVE_ONE, f"{WAVE_ONE}.csv"):
+        assert resident.get(url).headers["Cache-Control"] == "no-store", url
+    assert app.test_client().get(WAVE_ONE).headers["Cache-Control"] == "public, max-age=300"

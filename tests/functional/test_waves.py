@@ -154,3 +154,51 @@ def test_the_analyst_chooses_which_wave_a_report_or_export_is_for(app, runner):
     names = [name for name in text_of(analyst.get("/admin/reports")).split() if "wave" in name]
     assert any(name.startswith("safermk-perceptions-wave1-final-") for name in names), names
     assert any(name.startswith("safermk-perceptions-wave1-responses-") for name in names), names
+
+
+def test_a_wave_never_opened_is_neither_followed_by_another_nor_compared_with(app, runner):
+    assert runner.invoke(args=["demo", "seed", "--responses", "30"]).exit_code == 0
+    assert runner.invoke(args=["survey", "close"]).exit_code == 0
+    assert runner.invoke(args=["survey", "new-wave"]).exit_code == 0  # wave 2, not opened
+
+    again = runner.invoke(args=["survey", "new-wave"])
+    assert again.exit_code != 0
+    assert "Wave 2 of safermk-perceptions has never been opened" in again.output
+    assert "flask survey open safermk-perceptions:2" in again.output
+
+    # Were a wave 3 made some other way, its report compares with wave 1, which ran.
+    with app.app_context():
+        from survey_app.models import Survey as Wave
+
+        second = db.session.scalars(select(Wave).where(Wave.wave == 2)).one()
+        db.session.add(
+            Wave(
+                slug=second.slug,
+                wave=3,
+                version=second.version,
+                title=second.title,
+                definition=second.definition,
+                status="closed",
+            )
+        )
+        db.session.commit()
+    seeded = runner.invoke(
+        args=["demo", "seed", "--responses", "30", "--survey", "safermk-perceptions:3"]
+    )
+    assert seeded.exit_code == 0, seeded.output
+    out = Path(app.instance_path) / "out3"
+    final = runner.invoke(
+        args=[
+            "report",
+            "final",
+            "--survey",
+            "safermk-perceptions:3",
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ]
+    )
+    assert final.exit_code == 0, final.output
+    report = json.loads(next(out.glob("*.json")).read_text())
+    assert report["comparison"]["previous"]["wave"] == 1

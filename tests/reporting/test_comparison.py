@@ -33,11 +33,11 @@ Z = norm.ppf(0.975)
 
 
 def reference_change(p1: float, n1: float, p2: float, n2: float) -> tuple[float, float, float]:
-    """The change's 95% interval and two-sided p-value, by the textbook formula."""
-    se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-    change = p2 - p1
-    if se == 0:  # an answer nobody (or everybody) gave in either wave
-        return change, change, float(change == 0)
+    """The change's 95% Agresti-Caffo interval and its z-test's p-value, by the published
+    formula (Agresti and Caffo 2000): add one success and one failure to each sample."""
+    a1, a2 = (p1 * n1 + 1) / (n1 + 2), (p2 * n2 + 1) / (n2 + 2)
+    se = math.sqrt(a1 * (1 - a1) / (n1 + 2) + a2 * (1 - a2) / (n2 + 2))
+    change = a2 - a1
     return change - Z * se, change + Z * se, 2 * norm.sf(abs(change) / se)
 
 
@@ -52,20 +52,24 @@ def holm(p_values: list[float], alpha: float = 0.05) -> list[bool]:
     return rejected
 
 
-def test_a_change_and_its_interval_agree_with_the_textbook_formula() -> None:
+def test_a_change_and_its_interval_agree_with_the_published_formula() -> None:
     result = difference(0.40, 600, 0.45, 800)
     low, high, p_value = reference_change(0.40, 600, 0.45, 800)
     assert result.change == pytest.approx(0.05)
     assert (result.low, result.high) == pytest.approx((low, high))
     assert result.p_value == pytest.approx(p_value)
-    # Worked by hand: se = sqrt(0.24/600 + 0.2475/800) = 0.026634; z = 1.877; p = 0.0605.
-    assert result.p_value == pytest.approx(0.0605, abs=0.0005)
+    # Worked by hand: 241/602 = 0.40033 and 361/802 = 0.45012; se = 0.026612; z = 1.871.
+    assert result.p_value == pytest.approx(0.0613, abs=0.0005)
     assert result.low < 0 < result.high
 
 
-def test_no_variation_means_a_certain_change_or_none() -> None:
-    assert difference(0.0, 50, 0.0, 80).p_value == 1.0
-    assert difference(0.0, 50, 1.0, 80).p_value == 0.0
+def test_a_share_of_nought_in_a_small_wave_does_not_make_a_change_certain() -> None:
+    # 0 of 59 before, 4.5% of 1,500 now: with the plain variance p(1 - p)/n the earlier share
+    # would have no uncertainty at all and the rise would look certain (+3.4 to +5.6 points).
+    result = difference(0.0, 59, 0.045, 1500)
+    assert result.low < 0 < result.high
+    assert result.p_value > 0.05
+    assert difference(0.0, 50, 0.0, 80).low < 0 < difference(0.0, 50, 0.0, 80).high
     with pytest.raises(ValueError):
         difference(0.5, 0, 0.5, 10)
 
@@ -115,6 +119,7 @@ def test_the_second_wave_compares_each_headline_indicator_with_the_first(two_wav
         )
         # The reports publish effective sizes to one decimal place.
         assert row["change"] == pytest.approx(now["weighted_share"] - was["weighted_share"])
+        assert row["change_low"] < row["change"] < row["change_high"]
         assert (row["change_low"], row["change_high"]) == pytest.approx((low, high), abs=2e-4)
         p_values.append(p_value)
     assert [row["significant"] for row in changes] == holm(p_values)
