@@ -107,6 +107,13 @@ def _priorities(report: Mapping[str, Any], weighted: bool) -> dict[str, Any]:
     }
 
 
+def _resident_reason(reason: str) -> str:
+    """Why a figure is not compared, in words for residents (who know nothing of waves)."""
+    if reason.startswith(("New in this wave", "Not asked", "Not reported")):
+        return "It was not asked in the last survey."
+    return "It was asked differently in the last survey."
+
+
 def _comparison(report: Mapping[str, Any]) -> dict[str, Any] | None:
     comparison = report.get("comparison")
     if not comparison:
@@ -117,6 +124,26 @@ def _comparison(report: Mapping[str, Any]) -> dict[str, Any] | None:
         for row in report["weighted_results"]["indicators"]
         if row["kind"] == "headline"
     }
+    if bool(comparison["weighted"]) != bool(report["weighted_results"]["weighted"]):
+        # This wave's figures are weighted and the last survey's could not be (the comparison
+        # is then of unweighted shares): a weighted figure beside an unweighted one would
+        # mislead, so the page compares nothing and says why.
+        return {
+            "previous": {
+                "wave": previous["wave"],
+                "opened_on": previous.get("opened_on"),
+                "closed_on": previous.get("closed_on"),
+            },
+            "weighted": False,
+            "changes": {},
+            "not_compared": [
+                {
+                    "label": label,
+                    "reason": "The last survey's figures could not be weighted to the census.",
+                }
+                for label in sorted(headline_labels)
+            ],
+        }
     return {
         "previous": {
             "wave": previous["wave"],
@@ -137,7 +164,7 @@ def _comparison(report: Mapping[str, Any]) -> dict[str, Any] | None:
         },
         # Only the headline indicators' reasons: the questions are not on the page.
         "not_compared": [
-            {"label": row["label"], "reason": row["reason"]}
+            {"label": row["label"], "reason": _resident_reason(row["reason"])}
             for row in comparison["not_compared"]
             if row["label"] in headline_labels
         ],

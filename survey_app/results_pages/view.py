@@ -197,7 +197,7 @@ def _change(
         return None, ""
     previous = figures["previous_share"]
     if previous is None:
-        return Change(NOT_SHOWN, "", "", "not shown for the last survey"), ""
+        return Change(NOT_SHOWN, "", "", "too few answers to compare"), ""
     if share is None or figures["change"] is None:
         return Change(percent(previous), "", "", ""), f" ({percent(previous)} {previous_words})"
     points = whole_percent(share) - whole_percent(previous)

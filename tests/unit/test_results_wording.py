@@ -153,3 +153,44 @@ def test_numbers_dates_and_lists_are_written_the_way_residents_read_them() -> No
     assert date_range(dt.date(2026, 12, 1), dt.date(2027, 1, 31)) == (
         "1 December 2026 to 31 January 2027"
     )
+
+
+def test_weighted_figures_are_never_set_beside_an_unweighted_last_survey() -> None:
+    from survey_app.results import _comparison
+
+    change = {
+        "key": SAFE,
+        "label": "Feel very or fairly safe walking alone after dark",
+        "previous_share": 0.60,
+        "current_share": 0.53,
+        "change": -0.07,
+        "change_low": -0.1,
+        "change_high": -0.04,
+        "significant": True,
+        "direction": "down",
+    }
+    report = {
+        "weighted_results": {
+            "weighted": True,
+            "indicators": [{"key": SAFE, "label": change["label"], "kind": "headline"}],
+        },
+        "comparison": {
+            "previous": {"wave": 1, "opened_on": "2026-10-01", "closed_on": "2026-11-10"},
+            # The last survey could not be weighted, so the report compared unweighted shares.
+            "weighted": False,
+            "indicators": [change],
+            "not_compared": [{"label": "Something else", "reason": "New in this wave: no."}],
+        },
+    }
+    published = _comparison(report)
+    assert published is not None and published["changes"] == {}
+    assert published["not_compared"] == [
+        {
+            "label": change["label"],
+            "reason": "The last survey's figures could not be weighted to the census.",
+        }
+    ]
+    report["comparison"]["weighted"] = True
+    both_weighted = _comparison(report)
+    assert both_weighted is not None and SAFE in both_weighted["changes"]
+    assert both_weighted["not_compared"] == []  # only the headline indicators' reasons
