@@ -236,6 +236,26 @@ def _part_label(part: Part) -> str:
     return f"{part.wording}: {part.item}" if part.item else part.wording
 
 
+def not_answered_reason(previous: WaveResults, part: Part) -> str | None:
+    """Why a question (or grid item) asked the same way cannot be compared all the same,
+    judged from the previous wave's answers: nobody answered it there (not asked, or left out
+    of an import), or, in an imported wave, an answer nobody gave (its export may not have had
+    that option, which would change every other answer's share)."""
+    wave = previous.survey["wave"]
+    figures = [(label, previous.raw.get(option_key(part, value))) for value, label in part.options]
+    if all(found is None or found["n"] == 0 for _, found in figures):
+        return f"Nobody answered it in wave {wave}: it was not asked, or not imported."
+    imported = previous.survey["imported_from"]
+    if imported:
+        for label, found in figures:
+            if found is not None and found["numerator"] == 0:
+                return (
+                    f"Wave {wave} was imported from {imported}, and none of its responses gave "
+                    f"the answer '{label}': it may not have been offered."
+                )
+    return None
+
+
 def _question_changes(
     previous: WaveResults,
     current: WaveResults,
@@ -251,6 +271,8 @@ def _question_changes(
         keys = [(option_key(part, value), label) for value, label in part.options]
         if reason is None and any(key not in previous_keys for key, _ in keys):
             reason = "Not reported in the previous wave."
+        if reason is None:
+            reason = not_answered_reason(previous, part)
         if reason is not None:
             not_compared.append({"label": _part_label(part), "reason": reason})
             continue
@@ -292,6 +314,16 @@ def build_comparison(
         )
         if reason is None and row["key"] not in previous.raw:
             reason = "Not reported in the previous wave."
+        if reason is None:
+            reason = next(
+                (
+                    why
+                    for part in parts
+                    if part.answer_id in built_on
+                    and (why := not_answered_reason(previous, part)) is not None
+                ),
+                None,
+            )
         if reason is None:
             headline.append((row["key"], row["label"]))
         else:

@@ -109,7 +109,7 @@ def _priorities(report: Mapping[str, Any], weighted: bool) -> dict[str, Any]:
 
 def _resident_reason(reason: str) -> str:
     """Why a figure is not compared, in words for residents (who know nothing of waves)."""
-    if reason.startswith(("New in this wave", "Not asked", "Not reported")):
+    if reason.startswith(("New in this wave", "Not asked", "Not reported", "Nobody answered")):
         return "It was not asked in the last survey."
     return "It was asked differently in the last survey."
 

@@ -19,6 +19,7 @@ from scipy.stats import norm
 
 from reporting.comparison import difference
 from reporting.final import build_final_report
+from reporting.indicators import ASB_STRANDS
 from reporting.render import render_html, render_xlsx
 from survey_app import setup_data
 from survey_app.demo import seed_responses
@@ -131,7 +132,9 @@ def test_the_second_wave_compares_each_headline_indicator_with_the_first(two_wav
 def test_each_question_is_one_family_of_answers(two_waves) -> None:
     first, second = two_waves
     comparison = second["comparison"]
-    assert comparison["not_compared"] == []
+    # The same questionnaire both times: only questions the demo never answers are left out.
+    assert comparison["not_compared"]
+    assert all(row["reason"].startswith("Nobody answered it") for row in comparison["not_compared"])
 
     def options(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         return {
@@ -256,3 +259,39 @@ def test_small_waves_publish_no_count_under_ten_and_withhold_their_changes(app: 
         row["change"] is None and row["change_low"] is None and row["significant"] is None
         for row in withheld
     )
+
+
+def test_an_imported_wave_is_compared_only_on_what_its_export_asked(app: Flask) -> None:
+    from pathlib import Path
+
+    from survey_app.wave_import import import_wave
+
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    with app.app_context():
+        import_wave(
+            examples / "wave-2023-responses.csv",
+            examples / "wave-2023-mapping.csv",
+            wave=0,
+            slug="safermk-perceptions",
+        )
+        seed_responses(count=600)
+        comparison = build_final_report(db.engine, open_survey().id)["comparison"]  # type: ignore[union-attr]
+
+    assert comparison["previous"]["wave"] == 0
+    assert comparison["previous"]["imported_from"] == "wave-2023-responses.csv"
+    not_compared = {row["label"]: row["reason"] for row in comparison["not_compared"]}
+    # The example export has no anti-social behaviour grid: nobody answered it in wave 0.
+    assert not_compared[
+        "High level of perceived anti-social behaviour (score 11 or more of 21)"
+    ] == ("Nobody answered it in wave 0: it was not asked, or not imported.")
+    # It offered four of the nine priorities: the others are never shown as rising from 0%.
+    priorities = not_compared["Which of these should SaferMK focus on in your area?"]
+    assert priorities.startswith("Wave 0 was imported from wave-2023-responses.csv, and none")
+    compared = {question["answer_id"] for question in comparison["questions"]}
+    assert "priorities" not in compared and not compared & set(ASB_STRANDS)
+    # What the export did ask, with every answer given by someone, is compared.
+    assert {"safe_after_dark", "victim"} <= compared
+    for row in comparison["indicators"] + [
+        change for question in comparison["questions"] for change in question["changes"]
+    ]:
+        assert row["previous_share"] != 0 or row["change"] is None, row
