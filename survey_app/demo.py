@@ -19,9 +19,7 @@ from reporting.indicators import ASB_STRANDS
 
 from .extensions import db
 from .models import Channel, Response, Survey
-from .quality import answer_pattern
-from .questionnaire.derive import derive_dimensions
-from .responses import open_survey, questionnaire_for
+from .responses import open_survey, questionnaire_for, submitted_row
 
 # How much safer after dark, and how much more in agreement that the police and council deal
 # with what matters, each later demo wave is (in probability, before the other adjustments).
@@ -315,28 +313,16 @@ def _rows(
             answers["how_heard"] = rng.choice(["friend_family", "social_media", "other"])
         answers = questionnaire.prune(answers)
         submitted = start + dt.timedelta(days=rng.randrange(42))
-        row = {
-            "survey_id": survey_id,
-            "token_hash": None,
-            "reference": None,
-            "status": "submitted",
-            "source": "demo",
-            "channel_id": channels.get(slug) if slug else None,
-            "unknown_channel_slug": None,
-            "language": _language(speaker, person),
-            "utm_source": None,
-            "utm_medium": None,
-            "utm_campaign": None,
-            "started_on": submitted,
-            "last_saved_on": submitted,
-            "submitted_on": submitted,
-            "answers": answers,
-            "pages_done": [p.id for p in questionnaire.visible_pages(answers)],
-            "duration_seconds": _seconds_taken(timer),
-            "answer_pattern": answer_pattern(questionnaire, answers),
-        }
-        row.update(derive_dimensions(questionnaire, answers))
-        yield row
+        yield submitted_row(
+            questionnaire,
+            survey_id,
+            answers,
+            submitted,
+            source="demo",
+            channel_id=channels.get(slug) if slug else None,
+            language=_language(speaker, person),
+            duration_seconds=_seconds_taken(timer),
+        )
 
 
 def seed_responses(*, count: int, seed: int = 2026, survey: Survey | None = None) -> int:

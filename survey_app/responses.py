@@ -21,6 +21,7 @@ from .database import rows_changed
 from .extensions import db
 from .languages import SERVED_LANGUAGES, SOURCE_LANGUAGE
 from .models import DERIVED_DIMENSIONS, Channel, Response, Survey, SurveyTranslation
+from .quality import answer_pattern
 from .questionnaire import Page, Questionnaire
 from .questionnaire.derive import derive_dimensions
 from .questionnaire.handler_base import without_control_characters
@@ -362,3 +363,45 @@ def discard(token: str | None) -> None:
     if response is not None and response.status == "in_progress":
         db.session.delete(response)
         db.session.commit()
+
+
+def submitted_row(
+    questionnaire: Questionnaire,
+    survey_id: int,
+    answers: dict[str, Any],
+    submitted: dt.date,
+    *,
+    source: str,
+    channel_id: int | None = None,
+    language: str = SOURCE_LANGUAGE,
+    duration_seconds: int | None = None,
+) -> dict[str, Any]:
+    """A whole submitted response as a row for a bulk insert (demo data, an imported wave):
+    the pages the answers lead through, the census groups derived from them and the answer
+    pattern the quality checks compare, as for a response submitted online."""
+    row: dict[str, Any] = {
+        "survey_id": survey_id,
+        "token_hash": None,
+        "reference": None,
+        "status": "submitted",
+        "source": source,
+        "channel_id": channel_id,
+        "unknown_channel_slug": None,
+        "language": language,
+        "utm_source": None,
+        "utm_medium": None,
+        "utm_campaign": None,
+        "started_on": submitted,
+        "last_saved_on": submitted,
+        "submitted_on": submitted,
+        "answers": answers,
+        "pages_done": [page.id for page in questionnaire.visible_pages(answers)],
+        "duration_seconds": duration_seconds,
+        "answer_pattern": answer_pattern(questionnaire, answers),
+    }
+    row.update(
+        (name, value)
+        for name, value in derive_dimensions(questionnaire, answers).items()
+        if name in DERIVED_DIMENSIONS
+    )
+    return row

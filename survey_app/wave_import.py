@@ -27,11 +27,10 @@ from .import_cells import quoted
 from .import_mapping import MappingError, check_mapping, read_mapping
 from .import_rows import SHOWN_ROWS, CheckedRows, Problems, check_rows, rows_text
 from .import_tables import TableError, open_table
-from .models import DERIVED_DIMENSIONS, Response, Survey
-from .quality import answer_pattern
+from .models import Response, Survey
 from .questionnaire import Questionnaire
-from .questionnaire.derive import derive_dimensions
 from .questionnaire.translation import only_wording_differs
+from .responses import submitted_row
 from .setup_data import add_wave, newest_wave
 
 BATCH = 5_000
@@ -209,7 +208,11 @@ def _store(
         survey.opened_on, survey.closed_on = opened_on, closed_on
         batch: list[dict[str, Any]] = []
         for answers, submitted in checked.answers:
-            batch.append(_response_row(questionnaire, survey.id, answers, submitted or closed_on))
+            batch.append(
+                submitted_row(
+                    questionnaire, survey.id, answers, submitted or closed_on, source="imported"
+                )
+            )
             if len(batch) == BATCH:
                 db.session.execute(insert(Response), batch)
                 batch = []
@@ -224,37 +227,6 @@ def _store(
         db.session.rollback()
         raise
     return survey
-
-
-def _response_row(
-    questionnaire: Questionnaire, survey_id: int, answers: dict[str, Any], submitted: dt.date
-) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "survey_id": survey_id,
-        "token_hash": None,
-        "reference": None,
-        "status": "submitted",
-        "source": "imported",
-        "channel_id": None,
-        "unknown_channel_slug": None,
-        "language": "en",
-        "utm_source": None,
-        "utm_medium": None,
-        "utm_campaign": None,
-        "started_on": submitted,
-        "last_saved_on": submitted,
-        "submitted_on": submitted,
-        "answers": answers,
-        "pages_done": [page.id for page in questionnaire.visible_pages(answers)],
-        "duration_seconds": None,
-        "answer_pattern": answer_pattern(questionnaire, answers),
-    }
-    row.update(
-        (name, value)
-        for name, value in derive_dimensions(questionnaire, answers).items()
-        if name in DERIVED_DIMENSIONS
-    )
-    return row
 
 
 def _count(number: int, noun: str) -> str:
